@@ -1,0 +1,92 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Every target of ours builds in Swift 6 mode with these upcoming features on
+/// (see docs/architecture.md, "Conventions").
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "advocate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "advocate", targets: ["advocate"]),
+        .library(name: "NPS", targets: ["NPS"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+    ],
+    targets: [
+        .target(name: "NPS", swiftSettings: strictSettings),
+        .target(
+            name: "AdvocateCore",
+            dependencies: ["NPS"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AdvocateStore",
+            dependencies: [
+                "AdvocateCore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "AdvocateWeb",
+            dependencies: [
+                "AdvocateCore",
+                "AdvocateStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/openapi.json")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "advocate",
+            dependencies: [
+                "AdvocateCore",
+                "AdvocateStore",
+                "AdvocateWeb",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "NPSTests", dependencies: ["NPS"], swiftSettings: strictSettings),
+        .testTarget(name: "AdvocateCoreTests", dependencies: ["AdvocateCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "AdvocateStoreTests",
+            dependencies: ["AdvocateStore", "AdvocateCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "AdvocateWebTests",
+            dependencies: [
+                "AdvocateWeb", "AdvocateStore", "AdvocateCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

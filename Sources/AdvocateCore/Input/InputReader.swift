@@ -1,0 +1,173 @@
+/// One problem with a client's input, named by the field it concerns.
+public struct ValidationIssue: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Where: `score`, `contact.email`, `responses[3].score`.
+    public var field: String
+    /// What is wrong, in words a developer can act on.
+    public var message: String
+
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { field.isEmpty ? message : "\(field): \(message)" }
+}
+
+/// Input that cannot be accepted; lists every problem at once so a client fixes them in one go.
+public struct ValidationError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Every problem found.
+    public var issues: [ValidationIssue]
+
+    public init(_ issues: [ValidationIssue]) { self.issues = issues }
+    public init(field: String, _ message: String) { self.issues = [ValidationIssue(field: field, message: message)] }
+
+    public var description: String { issues.map(\.description).joined(separator: "; ") }
+}
+
+/// Reads the fields of one JSON object, collecting every problem instead of stopping at the first.
+///
+/// Unknown fields are reported too: a misspelt `scroe` silently ignored would store an answer
+/// without its score, which is worse than a clear 422.
+public final class InputReader {
+    private let fields: [String: JSONValue]
+    private let path: String
+    private var read: Set<String> = []
+    /// Problems found so far.
+    public private(set) var issues: [ValidationIssue] = []
+
+    /// Starts reading `value`, which must be an object; `path` prefixes field names in messages.
+    public init(_ value: JSONValue, path: String = "") {
+        self.path = path
+        if case .object(let o) = value {
+            fields = o
+        } else {
+            fields = [:]
+            issues.append(ValidationIssue(field: path, message: "must be a JSON object, got \(value.typeName)"))
+        }
+    }
+
+    /// The full name of a field, for messages.
+    public func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    /// Records a problem with a field.
+    public func fail(_ key: String, _ message: String) {
+        issues.append(ValidationIssue(field: name(key), message: message))
+    }
+
+    /// Records problems found by a nested reader.
+    public func absorb(_ nested: [ValidationIssue]) { issues.append(contentsOf: nested) }
+
+    /// Whether the field is present (null counts as present).
+    public func has(_ key: String) -> Bool { fields[key] != nil }
+
+    /// The raw value of a field, marking it as read.
+    public func value(_ key: String) -> JSONValue? {
+        read.insert(key)
+        return fields[key]
+    }
+
+    /// Reports fields that no accessor asked for.
+    public func rejectUnknownFields() {
+        for key in fields.keys.sorted() where !read.contains(key) {
+            fail(key, "unknown field")
+        }
+    }
+
+    /// Throws every problem found so far.
+    public func finish() throws(ValidationError) {
+        rejectUnknownFields()
+        if !issues.isEmpty { throw ValidationError(issues) }
+    }
+
+    // MARK: - Typed accessors
+
+    /// A string field. Empty strings count as missing when `required`; control characters are refused.
+    public func string(_ key: String, required: Bool = false, maxCharacters: Int, nullable: Bool = true) -> String? {
+        guard let v = value(key) else {
+            if required { fail(key, "is required") }
+            return nil
+        }
+        switch v {
+        case .null:
+            if required || !nullable { fail(key, "must not be null") }
+            return nil
+        case .string(let s):
+            if required && s.isEmpty { fail(key, "must not be empty"); return nil }
+            if s.count > maxCharacters { fail(key, "must be at most \(maxCharacters) characters, got \(s.count)"); return nil }
+            if s.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\r" && $0 != "\t" || $0.value == 0x7F }) {
+                fail(key, "must not contain control characters"); return nil
+            }
+            return s
+        default:
+            fail(key, "must be a string, got \(v.typeName)")
+            return nil
+        }
+    }
+
+    /// An integer field within a range.
+    public func integer(_ key: String, required: Bool = false, in range: ClosedRange<Int64>) -> Int64? {
+        guard let v = value(key) else {
+            if required { fail(key, "is required") }
+            return nil
+        }
+        switch v {
+        case .integer(let i):
+            guard range.contains(i) else { fail(key, "must be an integer from \(range.lowerBound) to \(range.upperBound), got \(i)"); return nil }
+            return i
+        case .null where !required:
+            return nil
+        case .double(let d):
+            fail(key, "must be an integer from \(range.lowerBound) to \(range.upperBound), got \(d)")
+            return nil
+        default:
+            fail(key, "must be an integer from \(range.lowerBound) to \(range.upperBound), got \(v.typeName)")
+            return nil
+        }
+    }
+
+    /// A timestamp field in RFC 3339 form.
+    public func timestamp(_ key: String, required: Bool = false) -> Timestamp? {
+        guard let s = string(key, required: required, maxCharacters: 40) else { return nil }
+        guard let t = Timestamp(rfc3339: s) else {
+            fail(key, "must be an RFC 3339 date-time such as 2026-11-22T08:30:00Z, got \"\(s)\"")
+            return nil
+        }
+        return t
+    }
+
+    /// A nested object field, read by `body`, or nil when absent or null.
+    public func object<T>(_ key: String, _ body: (InputReader) -> T?) -> T? {
+        guard let v = value(key) else { return nil }
+        if case .null = v { return nil }
+        guard case .object = v else { fail(key, "must be a JSON object, got \(v.typeName)"); return nil }
+        let nested = InputReader(v, path: name(key))
+        let result = body(nested)
+        nested.rejectUnknownFields()
+        absorb(nested.issues)
+        return nested.issues.isEmpty ? result : nil
+    }
+
+    /// A properties object: names to scalars (null allowed when `allowNull`, meaning "remove").
+    public func properties(_ key: String, allowNull: Bool) -> Properties? {
+        guard let v = value(key) else { return nil }
+        if case .null = v { return nil }
+        guard case .object(let o) = v else { fail(key, "must be a JSON object of names to values, got \(v.typeName)"); return nil }
+        var ok = true
+        if o.count > Limits.properties { fail(key, "must have at most \(Limits.properties) properties, got \(o.count)"); return nil }
+        for (name, value) in o {
+            let field = "\(key).\(name)"
+            if name.isEmpty || name.count > Limits.propertyNameCharacters {
+                fail(key, "property names must be 1 to \(Limits.propertyNameCharacters) characters"); ok = false; continue
+            }
+            switch value {
+            case .string(let s) where s.count > Limits.propertyValueCharacters:
+                fail(field, "must be at most \(Limits.propertyValueCharacters) characters"); ok = false
+            case .string, .integer, .double, .bool: break
+            case .null where allowNull: break
+            default:
+                fail(field, "must be a string, number or boolean, got \(value.typeName)"); ok = false
+            }
+        }
+        return ok ? o : nil
+    }
+}

@@ -1,0 +1,90 @@
+import NPS
+
+/// An answer as a client submits it through the API or an import.
+public struct ResponseSubmission: Sendable, Hashable {
+    /// The survey answered (must belong to the caller's workspace; checked by the store).
+    public var surveyID: Int64
+    /// Who answered, or nil for an anonymous answer.
+    public var contact: ContactInput?
+    public var score: Score
+    public var comment: String?
+    /// The response's own properties (they win over the contact's in the snapshot).
+    public var properties: Properties
+    /// When the answer was given; now when nil.
+    public var createdAt: Timestamp?
+    public var channel: Channel
+    public var locale: String?
+
+    public init(surveyID: Int64, contact: ContactInput?, score: Score, comment: String? = nil,
+                properties: Properties = [:], createdAt: Timestamp? = nil, channel: Channel = .api, locale: String? = nil) {
+        self.surveyID = surveyID
+        self.contact = contact
+        self.score = score
+        self.comment = comment
+        self.properties = properties
+        self.createdAt = createdAt
+        self.channel = channel
+        self.locale = locale
+    }
+
+    /// Reads one response object; `path` prefixes field names (`responses[3]`).
+    public static func decode(_ json: JSONValue, path: String = "") -> Result<ResponseSubmission, ValidationError> {
+        let r = InputReader(json, path: path)
+        let surveyID = r.integer("survey_id", required: true, in: 1...Int64.max)
+        let score = r.integer("score", required: true, in: 0...10)
+        let contact: ContactInput? = r.object("contact") { c in
+            ContactInput.read(c, externalIDField: true, identityRequired: true)
+        }
+        var comment = r.string("comment", maxCharacters: Limits.commentCharacters)
+        if let c = comment, c.allSatisfy(\.isWhitespace) { comment = nil }
+        let properties = r.properties("properties", allowNull: false) ?? [:]
+        let createdAt = r.timestamp("created_at")
+        var channel = Channel.api
+        if let raw = r.string("channel", maxCharacters: 20, nullable: false) {
+            if let c = Channel(rawValue: raw) { channel = c } else {
+                r.fail("channel", "must be one of \(Channel.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        var locale: String?
+        if let l = r.string("locale", maxCharacters: 35) {
+            if Identifiers.isValidLocale(l) { locale = l } else { r.fail("locale", "must be a language tag such as en, tr or zh-Hans") }
+        }
+        r.rejectUnknownFields()
+        guard r.issues.isEmpty, let surveyID, let score, let s = Score(Int(score)) else {
+            return .failure(ValidationError(r.issues))
+        }
+        return .success(ResponseSubmission(surveyID: surveyID, contact: contact, score: s, comment: comment,
+                                           properties: properties, createdAt: createdAt, channel: channel, locale: locale))
+    }
+
+    /// Reads `{"responses": [...]}`: every item is checked and every bad one reported by index.
+    public static func decodeBatch(_ json: JSONValue) throws(ValidationError) -> [ResponseSubmission] {
+        let r = InputReader(json)
+        guard let list = r.value("responses") else {
+            r.fail("responses", "is required")
+            try r.finish()
+            return []
+        }
+        guard case .array(let items) = list else {
+            r.fail("responses", "must be an array, got \(list.typeName)")
+            try r.finish()
+            return []
+        }
+        if items.isEmpty { r.fail("responses", "must contain at least one response") }
+        if items.count > Limits.batchResponses {
+            r.fail("responses", "must contain at most \(Limits.batchResponses) responses, got \(items.count)")
+        }
+        try r.finish()
+        var result: [ResponseSubmission] = []
+        result.reserveCapacity(items.count)
+        var issues: [ValidationIssue] = []
+        for (i, item) in items.enumerated() {
+            switch decode(item, path: "responses[\(i)]") {
+            case .success(let s): result.append(s)
+            case .failure(let e): issues.append(contentsOf: e.issues)
+            }
+        }
+        if !issues.isEmpty { throw ValidationError(issues) }
+        return result
+    }
+}

@@ -1,0 +1,122 @@
+import AdvocateCore
+import NPS
+import SQLKit
+
+extension AdvocateStore {
+    /// Creates or updates the contact with `input.externalID`; properties are merged (null removes).
+    /// - Throws: `ConflictError` when the e-mail belongs to another contact.
+    public func upsertContact(workspaceID: Int64, _ input: ContactInput) async throws -> (contact: Contact, created: Bool) {
+        guard let externalID = input.externalID else { throw ValidationError(field: "external_id", "is required") }
+        let now = clock.now()
+        let lock: SQLQueryString = database.dialect == .postgres ? " FOR UPDATE" : ""
+        return try await database.write { sql in
+            let existing = try await sql.raw("""
+                SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND external_id = \(bind: externalID)\(lock)
+                """).first().map(Self.decodeContact)
+            if let email = input.email, let owner = try await sql.raw("""
+                SELECT external_id FROM contacts WHERE workspace_id = \(bind: workspaceID) AND email = \(bind: email)
+                """).first(), try owner.decode(column: "external_id", as: String?.self) != externalID {
+                let other = try owner.decode(column: "external_id", as: String?.self)
+                throw ConflictError(field: "email", message: other.map { "\(email) already belongs to the contact with external_id \"\($0)\"" }
+                    ?? "\(email) already belongs to another contact")
+            }
+            var c = existing ?? Contact(id: 0, workspaceID: workspaceID, externalID: externalID, email: nil, name: nil, locale: nil,
+                                        timeZone: nil, properties: [:], createdAt: now, updatedAt: now)
+            if let v = input.email { c.email = v }
+            if let v = input.name { c.name = v }
+            if let v = input.locale { c.locale = v }
+            if let v = input.timeZone { c.timeZone = v }
+            if let patch = input.properties { c.properties = c.properties.merging(patch: patch) }
+            c.updatedAt = now
+            if existing == nil {
+                c.id = try await sql.raw("""
+                    INSERT INTO contacts (workspace_id, external_id, email, name, locale, time_zone, properties, created_at, updated_at)
+                    VALUES (\(bind: workspaceID), \(bind: c.externalID), \(bind: c.email), \(bind: c.name), \(bind: c.locale),
+                            \(bind: c.timeZone), \(bind: c.properties.jsonText), \(bind: now.milliseconds), \(bind: now.milliseconds))
+                    RETURNING id
+                    """).first()!.decode(column: "id", as: Int64.self)
+            } else {
+                try await sql.raw("""
+                    UPDATE contacts SET email = \(bind: c.email), name = \(bind: c.name), locale = \(bind: c.locale),
+                        time_zone = \(bind: c.timeZone), properties = \(bind: c.properties.jsonText), updated_at = \(bind: now.milliseconds)
+                    WHERE id = \(bind: c.id) AND workspace_id = \(bind: workspaceID)
+                    """).run()
+            }
+            return (c, existing == nil)
+        }
+    }
+
+    /// The contact with an external id in the workspace.
+    public func contact(workspaceID: Int64, externalID: String) async throws -> Contact? {
+        try await database.read { sql in
+            try await sql.raw("SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND external_id = \(bind: externalID)")
+                .first().map(Self.decodeContact)
+        }
+    }
+
+    /// Contacts by database id (for showing who answered).
+    public func contacts(workspaceID: Int64, ids: [Int64]) async throws -> [Int64: Contact] {
+        guard !ids.isEmpty else { return [:] }
+        return try await database.read { sql in
+            var result: [Int64: Contact] = [:]
+            for chunk in ids.chunked(1_000) {
+                for row in try await sql.raw("""
+                    SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND id IN (\(binds: Array(chunk)))
+                    """).all() {
+                    let c = try Self.decodeContact(row)
+                    result[c.id] = c
+                }
+            }
+            return result
+        }
+    }
+
+    /// The workspace's contacts, oldest first.
+    public func contacts(workspaceID: Int64, after cursor: Int64?, limit: Int) async throws -> Page<Contact> {
+        try await database.read { sql in
+            let rows = try await sql.raw("""
+                SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND id > \(bind: cursor ?? 0) ORDER BY id LIMIT \(literal: limit + 1)
+                """).all()
+            let items = try rows.prefix(limit).map(Self.decodeContact)
+            return Page(items: items, nextCursor: rows.count > limit ? items.last.map { Cursor.encode($0.id) } : nil)
+        }
+    }
+
+    /// Erases a contact and every response they gave (GDPR erasure); false when not found.
+    /// The reports stop counting the erased answers in the same transaction.
+    public func eraseContact(workspaceID: Int64, externalID: String) async throws -> Bool {
+        try await database.write { sql in
+            guard let row = try await sql.raw("""
+                SELECT id FROM contacts WHERE workspace_id = \(bind: workspaceID) AND external_id = \(bind: externalID)
+                """).first() else { return false }
+            let id = try row.decode(column: "id", as: Int64.self)
+            var delta = RollupDelta()
+            for r in try await sql.raw("""
+                SELECT survey_id, score, channel, locale, properties, day FROM responses
+                WHERE contact_id = \(bind: id) AND workspace_id = \(bind: workspaceID) AND status = 'counted'
+                """).all() {
+                guard let score = Score(try r.decode(column: "score", as: Int.self)) else { continue }
+                delta.add(surveyID: try r.decode(column: "survey_id", as: Int64.self),
+                          day: CalendarDay(daysSinceEpoch: try r.decode(column: "day", as: Int.self)), score: score,
+                          channel: Channel(rawValue: try r.decode(column: "channel", as: String.self)) ?? .api,
+                          locale: try r.decode(column: "locale", as: String?.self),
+                          properties: Properties(jsonText: try r.decode(column: "properties", as: String.self)), sign: -1)
+            }
+            try await sql.raw("DELETE FROM responses WHERE contact_id = \(bind: id) AND workspace_id = \(bind: workspaceID)").run()
+            try await sql.raw("DELETE FROM contacts WHERE id = \(bind: id) AND workspace_id = \(bind: workspaceID)").run()
+            try await delta.apply(in: sql)
+            return true
+        }
+    }
+
+    static func decodeContact(_ row: any SQLRow) throws -> Contact {
+        Contact(id: try row.decode(column: "id", as: Int64.self), workspaceID: try row.decode(column: "workspace_id", as: Int64.self),
+                externalID: try row.decode(column: "external_id", as: String?.self),
+                email: try row.decode(column: "email", as: String?.self), name: try row.decode(column: "name", as: String?.self),
+                locale: try row.decode(column: "locale", as: String?.self),
+                timeZone: try row.decode(column: "time_zone", as: String?.self),
+                properties: Properties(jsonText: try row.decode(column: "properties", as: String.self)),
+                createdAt: Timestamp(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
+                updatedAt: Timestamp(milliseconds: try row.decode(column: "updated_at", as: Int64.self)))
+    }
+}

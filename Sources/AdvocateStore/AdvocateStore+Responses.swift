@@ -1,0 +1,80 @@
+import AdvocateCore
+import NPS
+import SQLKit
+
+/// Which responses a list shows.
+public struct ResponseFilter: Sendable, Hashable {
+    public var surveyID: Int64?
+    public var contactID: Int64?
+    public var category: NPS.Category?
+    public var scores: Set<Int>?
+    public var channel: Channel?
+    public var hasComment: Bool?
+    /// Answered at or after.
+    public var from: Timestamp?
+    /// Answered before.
+    public var to: Timestamp?
+    /// Changed at or after (for CRM sync).
+    public var updatedSince: Timestamp?
+
+    public init() {}
+}
+
+extension AdvocateStore {
+    /// Stores answers through the group-commit writer (see `IngestWriter`).
+    public func record(workspaceID: Int64, _ items: [ResponseSubmission], batch: Bool) async throws -> [IngestOutcome] {
+        try await ingest.submit(workspaceID: workspaceID, items, batch: batch)
+    }
+
+    /// One response of the workspace.
+    public func response(workspaceID: Int64, id: Int64) async throws -> Response? {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT * FROM responses WHERE id = \(bind: id) AND workspace_id = \(bind: workspaceID) AND status = 'counted'
+                """).first().map(Self.decodeResponse)
+        }
+    }
+
+    /// Responses of the workspace, newest first.
+    public func responses(workspaceID: Int64, filter: ResponseFilter, before cursor: Int64?, limit: Int) async throws -> Page<Response> {
+        var q: SQLQueryString = "SELECT * FROM responses WHERE workspace_id = \(bind: workspaceID) AND status = 'counted'"
+        if let v = filter.surveyID { q += " AND survey_id = \(bind: v)" }
+        if let v = filter.contactID { q += " AND contact_id = \(bind: v)" }
+        if let v = filter.category {
+            switch v {
+            case .detractor: q += " AND score <= 6"
+            case .passive: q += " AND score BETWEEN 7 AND 8"
+            case .promoter: q += " AND score >= 9"
+            }
+        }
+        if let v = filter.scores, !v.isEmpty { q += " AND score IN (\(binds: v.sorted()))" }
+        if let v = filter.channel { q += " AND channel = \(bind: v.rawValue)" }
+        if let v = filter.hasComment { q += v ? " AND comment IS NOT NULL" : " AND comment IS NULL" }
+        if let v = filter.from { q += " AND created_at >= \(bind: v.milliseconds)" }
+        if let v = filter.to { q += " AND created_at < \(bind: v.milliseconds)" }
+        if let v = filter.updatedSince { q += " AND updated_at >= \(bind: v.milliseconds)" }
+        if let cursor { q += " AND id < \(bind: cursor)" }
+        q += " ORDER BY id DESC LIMIT \(literal: limit + 1)"
+        let query = q
+        return try await database.read { sql in
+            let rows = try await sql.raw(query).all()
+            let items = try rows.prefix(limit).map(Self.decodeResponse)
+            return Page(items: items, nextCursor: rows.count > limit ? items.last.map { Cursor.encode($0.id) } : nil)
+        }
+    }
+
+    static func decodeResponse(_ row: any SQLRow) throws -> Response {
+        let scoreValue = try row.decode(column: "score", as: Int.self)
+        guard let score = Score(scoreValue) else { throw StoreError.corrupt("response with score \(scoreValue)") }
+        return Response(id: try row.decode(column: "id", as: Int64.self), workspaceID: try row.decode(column: "workspace_id", as: Int64.self),
+                        surveyID: try row.decode(column: "survey_id", as: Int64.self),
+                        contactID: try row.decode(column: "contact_id", as: Int64?.self), score: score,
+                        comment: try row.decode(column: "comment", as: String?.self),
+                        properties: Properties(jsonText: try row.decode(column: "properties", as: String.self)),
+                        channel: Channel(rawValue: try row.decode(column: "channel", as: String.self)) ?? .api,
+                        locale: try row.decode(column: "locale", as: String?.self),
+                        createdAt: Timestamp(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
+                        updatedAt: Timestamp(milliseconds: try row.decode(column: "updated_at", as: Int64.self)),
+                        day: CalendarDay(daysSinceEpoch: try row.decode(column: "day", as: Int.self)))
+    }
+}

@@ -1,0 +1,82 @@
+import AdvocateCore
+import SQLKit
+
+extension AdvocateStore {
+    // MARK: - Workspaces
+
+    /// The workspace with `slug`, creating it when missing.
+    public func ensureWorkspace(slug: String, name: String? = nil) async throws -> (workspace: Workspace, created: Bool) {
+        guard Workspace.isValidSlug(slug) else {
+            throw ValidationError(field: "workspace", "must be 1 to 63 of a-z, 0-9 and -, got \"\(slug)\"")
+        }
+        let now = clock.now()
+        return try await database.write { sql in
+            if let existing = try await Self.workspace(slug: slug, in: sql) { return (existing, false) }
+            let id = try await sql.raw("""
+                INSERT INTO workspaces (slug, name, created_at) VALUES (\(bind: slug), \(bind: name ?? slug), \(bind: now.milliseconds)) RETURNING id
+                """).first()!.decode(column: "id", as: Int64.self)
+            return (Workspace(id: id, slug: slug, name: name ?? slug, createdAt: now), true)
+        }
+    }
+
+    /// The workspace with `slug`, if any.
+    public func workspace(slug: String) async throws -> Workspace? {
+        try await database.read { try await Self.workspace(slug: slug, in: $0) }
+    }
+
+    private static func workspace(slug: String, in sql: any SQLDatabase) async throws -> Workspace? {
+        guard let row = try await sql.raw("SELECT id, slug, name, created_at FROM workspaces WHERE slug = \(bind: slug)").first() else { return nil }
+        return Workspace(id: try row.decode(column: "id", as: Int64.self), slug: try row.decode(column: "slug", as: String.self),
+                         name: try row.decode(column: "name", as: String.self),
+                         createdAt: Timestamp(milliseconds: try row.decode(column: "created_at", as: Int64.self)))
+    }
+
+    // MARK: - API tokens
+
+    /// Stores a new token by the hash of its secret (the secret itself is never stored).
+    public func createToken(workspaceID: Int64, name: String, secretHash: String) async throws -> APIToken {
+        let now = clock.now()
+        return try await database.write { sql in
+            let id = try await sql.raw("""
+                INSERT INTO api_tokens (workspace_id, name, token_hash, created_at)
+                VALUES (\(bind: workspaceID), \(bind: name), \(bind: secretHash), \(bind: now.milliseconds)) RETURNING id
+                """).first()!.decode(column: "id", as: Int64.self)
+            return APIToken(id: id, workspaceID: workspaceID, name: name, createdAt: now)
+        }
+    }
+
+    /// The workspace a live token acts in, looked up by the hash of its secret.
+    public func tokenWorkspace(secretHash: String) async throws -> (tokenID: Int64, workspaceID: Int64)? {
+        try await database.read { sql in
+            guard let row = try await sql.raw("""
+                SELECT id, workspace_id FROM api_tokens WHERE token_hash = \(bind: secretHash) AND revoked_at IS NULL
+                """).first() else { return nil }
+            return (try row.decode(column: "id", as: Int64.self), try row.decode(column: "workspace_id", as: Int64.self))
+        }
+    }
+
+    /// Revokes a token of a workspace; false when there is no such live token.
+    public func revokeToken(workspaceID: Int64, tokenID: Int64) async throws -> Bool {
+        let now = clock.now()
+        return try await database.write { sql in
+            let rows = try await sql.raw("""
+                UPDATE api_tokens SET revoked_at = \(bind: now.milliseconds)
+                WHERE id = \(bind: tokenID) AND workspace_id = \(bind: workspaceID) AND revoked_at IS NULL RETURNING id
+                """).all()
+            return !rows.isEmpty
+        }
+    }
+
+    /// Live tokens of a workspace (names and ids, never secrets).
+    public func tokens(workspaceID: Int64) async throws -> [APIToken] {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT id, name, created_at FROM api_tokens WHERE workspace_id = \(bind: workspaceID) AND revoked_at IS NULL ORDER BY id
+                """).all().map {
+                APIToken(id: try $0.decode(column: "id", as: Int64.self), workspaceID: workspaceID,
+                         name: try $0.decode(column: "name", as: String.self),
+                         createdAt: Timestamp(milliseconds: try $0.decode(column: "created_at", as: Int64.self)))
+            }
+        }
+    }
+}

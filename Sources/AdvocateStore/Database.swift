@@ -1,0 +1,296 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+
+/// Where the data lives.
+public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
+    /// An SQLite database file `advocate.sqlite` in a directory (created if missing).
+    case sqlite(directory: String)
+    /// A PostgreSQL database given by a `postgres://user:password@host:port/database` URL.
+    case postgres(url: String)
+
+    /// The default: `./advocate-data`.
+    public static let `default` = DatabaseLocation.sqlite(directory: "advocate-data")
+
+    /// Chooses from the `--data` / `--database` options; `--database` wins when both are given.
+    public static func from(data: String?, database: String?) throws(StoreError) -> DatabaseLocation {
+        if let database, !database.isEmpty {
+            if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") { return .postgres(url: database) }
+            if database.hasPrefix("sqlite://") { return .sqlite(directory: String(database.dropFirst("sqlite://".count))) }
+            throw .configuration("--database must be a postgres://… or sqlite://DIRECTORY URL, got \"\(Self.redacted(database))\"")
+        }
+        return .sqlite(directory: (data?.isEmpty == false ? data : nil) ?? "advocate-data")
+    }
+
+    public var description: String {
+        switch self {
+        case .sqlite(let dir): return "SQLite in \(dir)/advocate.sqlite"
+        case .postgres(let url): return "PostgreSQL at \(Self.redacted(url))"
+        }
+    }
+
+    /// The URL with any password replaced, for logs and messages.
+    static func redacted(_ url: String) -> String {
+        guard let at = url.firstIndex(of: "@"), let scheme = url.range(of: "://"),
+              let colon = url[scheme.upperBound..<at].firstIndex(of: ":") else { return url }
+        return String(url[..<url.index(after: colon)]) + "***" + String(url[at...])
+    }
+}
+
+/// The SQL dialect in use, for the few statements that must differ.
+public enum Dialect: Sendable, Hashable {
+    case sqlite, postgres
+}
+
+/// Errors of the storage room.
+public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The database location or options are wrong.
+    case configuration(String)
+    /// The database could not be reached or opened.
+    case unavailable(String)
+    /// Stored data is not what this version understands.
+    case corrupt(String)
+
+    public var description: String {
+        switch self {
+        case .configuration(let m), .unavailable(let m), .corrupt(let m): return m
+        }
+    }
+}
+
+/// A connection to either database with one way to read and one way to write.
+///
+/// SQLite allows one writer at a time, so writes go through a single connection behind an async
+/// lock and reads use a small pool of WAL readers. PostgreSQL uses postgres-nio's `PostgresClient`
+/// pool for both. Every write runs in a transaction that commits before the closure's result is
+/// returned, which is what lets callers acknowledge only committed data.
+public final class Database: Sendable {
+    /// Which SQL dialect the statements must speak.
+    public let dialect: Dialect
+    private let backend: Backend
+    let logger: Logger
+
+    private enum Backend: Sendable {
+        case sqlite(writer: SQLiteConnection, writeLock: AsyncLock, readers: ConnectionPool<SQLiteConnection>)
+        case postgres(client: PostgresClient, runTask: Task<Void, Never>)
+    }
+
+    private init(dialect: Dialect, backend: Backend, logger: Logger) {
+        self.dialect = dialect
+        self.backend = backend
+        self.logger = logger
+    }
+
+    /// Opens (creating if needed) the database and brings its schema up to date.
+    public static func open(_ location: DatabaseLocation, migrate: Bool = true,
+                            logger: Logger = Logger(label: "advocate.store")) async throws -> Database {
+        let db: Database
+        switch location {
+        case .sqlite(let directory):
+            db = try await openSQLite(directory: directory, logger: logger)
+        case .postgres(let url):
+            db = try await openPostgres(url: url, logger: logger)
+        }
+        if migrate {
+            do { try await Migrator.migrate(db) } catch {
+                await db.close()
+                throw error
+            }
+        }
+        return db
+    }
+
+    private static func openSQLite(directory: String, logger: Logger) async throws -> Database {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.unavailable("cannot create the data directory \(directory): \(error.localizedDescription)")
+        }
+        let path = (directory as NSString).appendingPathComponent("advocate.sqlite")
+        func connect() async throws -> SQLiteConnection {
+            let c: SQLiteConnection
+            do { c = try await SQLiteConnection.open(storage: .file(path: path), logger: logger) } catch {
+                throw StoreError.unavailable("cannot open \(path): \(error)")
+            }
+            // WAL lets readers run beside the writer; FULL sync makes an acknowledged commit survive
+            // power loss, and group commit keeps that affordable. busy_timeout covers a CLI command
+            // writing while a server runs on the same file.
+            for pragma in ["PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
+                           "PRAGMA foreign_keys = ON", "PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY"] {
+                try await c.query(pragma, []) { _ in }
+            }
+            return c
+        }
+        let writer = try await connect()
+        var readers: [SQLiteConnection] = []
+        for _ in 0..<4 { readers.append(try await connect()) }
+        return Database(dialect: .sqlite,
+                        backend: .sqlite(writer: writer, writeLock: AsyncLock(), readers: ConnectionPool(readers)),
+                        logger: logger)
+    }
+
+    private static func openPostgres(url: String, logger: Logger) async throws -> Database {
+        let sqlConfiguration: SQLPostgresConfiguration
+        do { sqlConfiguration = try SQLPostgresConfiguration(url: url) } catch {
+            throw StoreError.configuration("invalid PostgreSQL URL \(DatabaseLocation.redacted(url)): \(error)")
+        }
+        let core = sqlConfiguration.coreConfiguration
+        let tls: PostgresClient.Configuration.TLS
+        switch (core.tls.isEnforced, core.tls.isAllowed) {
+        case (true, _): tls = .require(core.tls.sslContext?.configuration ?? .makeClientConfiguration())
+        case (_, true): tls = .prefer(core.tls.sslContext?.configuration ?? .makeClientConfiguration())
+        default: tls = .disable
+        }
+        guard let host = core.host else { throw StoreError.configuration("the PostgreSQL URL needs a host") }
+        var configuration = PostgresClient.Configuration(host: host, port: core.port ?? 5432, username: core.username,
+                                                         password: core.password, database: core.database, tls: tls)
+        configuration.options.maximumConnections = 16
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let runTask = Task { await client.run() }
+        let db = Database(dialect: .postgres, backend: .postgres(client: client, runTask: runTask), logger: logger)
+        do {
+            try await db.read { try await $0.raw("SELECT 1").run() }
+        } catch {
+            await db.close()
+            throw StoreError.unavailable("cannot connect to \(DatabaseLocation.redacted(url)): \(String(reflecting: error))")
+        }
+        return db
+    }
+
+    /// Closes every connection. The database must not be used afterwards.
+    public func close() async {
+        switch backend {
+        case .sqlite(let writer, _, let readers):
+            try? await writer.close()
+            for r in await readers.drain() { try? await r.close() }
+        case .postgres(_, let runTask):
+            runTask.cancel()
+            await runTask.value
+        }
+    }
+
+    // MARK: - Access
+
+    /// Runs read-only work on a connection (a WAL reader on SQLite).
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(_, _, let readers):
+            let connection = await readers.take()
+            do {
+                let result = try await body(connection.sql())
+                await readers.give(connection)
+                return result
+            } catch {
+                await readers.give(connection)
+                throw error
+            }
+        case .postgres(let client, _):
+            return try await client.withConnection { conn in try await body(conn.sql()) }
+        }
+    }
+
+    /// Runs work in one transaction, committed before this returns; rolled back if `body` throws.
+    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let writer, let lock, _):
+            return try await lock.withLock {
+                let db = writer.sql()
+                // IMMEDIATE takes the write lock up front so the transaction never fails half-way
+                // with SQLITE_BUSY when another process (a CLI import) is writing.
+                try await db.raw("BEGIN IMMEDIATE").run()
+                do {
+                    let result = try await body(db)
+                    try await db.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await db.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        case .postgres(let client, _):
+            return try await client.withConnection { conn in
+                let db = conn.sql()
+                try await db.raw("BEGIN").run()
+                do {
+                    let result = try await body(db)
+                    try await db.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await db.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        }
+    }
+
+    /// Reserves `count` consecutive-or-not new ids for `table` inside a write transaction.
+    ///
+    /// Ids are assigned in Swift so that multi-row inserts need no per-row RETURNING (whose row
+    /// order neither database promises). SQLite holds the write lock, so MAX(id) is safe; on
+    /// PostgreSQL the identity sequence hands out ids that no other process will get.
+    func reserveIDs(_ table: String, count: Int, in db: any SQLDatabase) async throws -> [Int64] {
+        guard count > 0 else { return [] }
+        switch dialect {
+        case .sqlite:
+            let maxID = try await db.raw("SELECT COALESCE(MAX(id), 0) AS m FROM \(ident: table)")
+                .first()?.decode(column: "m", as: Int64.self) ?? 0
+            return (1...Int64(count)).map { maxID + $0 }
+        case .postgres:
+            let rows = try await db.raw("""
+                SELECT nextval(pg_get_serial_sequence(\(bind: table), 'id')) AS id FROM generate_series(1, \(bind: count))
+                """).all()
+            return try rows.map { try $0.decode(column: "id", as: Int64.self) }
+        }
+    }
+}
+
+// MARK: - Concurrency helpers
+
+/// A FIFO async mutex: SQLite's single writer connection is shared by many tasks.
+actor AsyncLock {
+    private var locked = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        defer { release() }
+        return try await body()
+    }
+
+    private func acquire() async {
+        if !locked { locked = true; return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func release() {
+        if waiters.isEmpty { locked = false } else { waiters.removeFirst().resume() }
+    }
+}
+
+/// A fixed set of connections lent out one task at a time.
+actor ConnectionPool<Connection: Sendable> {
+    private var available: [Connection]
+    private var waiters: [CheckedContinuation<Connection, Never>] = []
+
+    init(_ connections: [Connection]) { available = connections }
+
+    func take() async -> Connection {
+        if let c = available.popLast() { return c }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func give(_ connection: Connection) {
+        if waiters.isEmpty { available.append(connection) } else { waiters.removeFirst().resume(returning: connection) }
+    }
+
+    func drain() -> [Connection] {
+        defer { available = [] }
+        return available
+    }
+}

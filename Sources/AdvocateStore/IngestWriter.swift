@@ -1,0 +1,476 @@
+import AdvocateCore
+import Logging
+import NPS
+import SQLKit
+
+/// What happened to one submitted answer.
+public struct IngestOutcome: Sendable, Hashable {
+    /// The response's id (an existing one when the answer updated its round's response).
+    public var id: Int64
+    /// The response's category after this answer.
+    public var category: NPS.Category
+    /// False when the answer updated the response of the same contact, survey and round.
+    public var created: Bool
+}
+
+/// Group commit for answers: every caller waits for the transaction that contains its answers.
+///
+/// Requests that arrive while a transaction is being written queue up and go together in the
+/// next one, so throughput grows with load instead of collapsing to one fsync per answer, and
+/// nobody is told "201" before their answer is committed. A submission (one request) is all or
+/// nothing: if one of its answers is refused, none of them is written, and other requests in the
+/// same transaction are unaffected.
+public actor IngestWriter {
+    private let database: Database
+    private let clock: any AdvocateClock
+    private var pending: [PendingSubmission] = []
+    private var draining = false
+
+    /// Most answers in one transaction (a larger single submission still goes whole).
+    public static let maxAnswersPerTransaction = 20_000
+
+    init(database: Database, clock: any AdvocateClock) {
+        self.database = database
+        self.clock = clock
+    }
+
+    /// Stores answers of one request atomically; returns once they are committed.
+    /// - Parameter batch: whether item errors are reported as `responses[i].field` (batch) or `field`.
+    /// - Throws: `ValidationError` when an answer is refused (nothing of this request is written).
+    public func submit(workspaceID: Int64, _ items: [ResponseSubmission], batch: Bool) async throws -> [IngestOutcome] {
+        try await withCheckedThrowingContinuation { continuation in
+            pending.append(PendingSubmission(workspaceID: workspaceID, items: items, batch: batch, continuation: continuation))
+            if !draining {
+                draining = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while !pending.isEmpty {
+            var count = 0
+            var take = 0
+            while take < pending.count, take == 0 || count + pending[take].items.count <= Self.maxAnswersPerTransaction {
+                count += pending[take].items.count
+                take += 1
+            }
+            let group = Array(pending.prefix(take))
+            pending.removeFirst(take)
+            let results = await database.commit(group.map(\.request), now: clock.now())
+            for (submission, result) in zip(group, results) {
+                submission.continuation.resume(with: result)
+            }
+        }
+        draining = false
+    }
+}
+
+struct PendingSubmission {
+    var workspaceID: Int64
+    var items: [ResponseSubmission]
+    var batch: Bool
+    var continuation: CheckedContinuation<[IngestOutcome], any Error>
+
+    var request: IngestRequest { IngestRequest(workspaceID: workspaceID, items: items, batch: batch) }
+}
+
+struct IngestRequest: Sendable {
+    var workspaceID: Int64
+    var items: [ResponseSubmission]
+    var batch: Bool
+
+    func field(_ index: Int, _ name: String) -> String { batch ? "responses[\(index)].\(name)" : name }
+}
+
+// MARK: - The transaction
+
+/// Answers may carry a `created_at` slightly ahead of our clock (client clocks drift); further
+/// ahead is a client bug that would put the answer in a future report bucket.
+let allowedClockSkewMilliseconds: Int64 = 10 * 60 * 1000
+
+extension Database {
+    /// Writes a group of requests in one transaction; one result per request.
+    func commit(_ requests: [IngestRequest], now: Timestamp) async -> [Result<[IngestOutcome], any Error>] {
+        var lastError: (any Error)?
+        // A concurrent writer on PostgreSQL can create the same new contact first (unique
+        // violation): the retry then finds and uses it.
+        for attempt in 1...3 {
+            do {
+                return try await write { sql in try await self.commitOnce(requests, now: now, in: sql) }
+            } catch {
+                lastError = error
+                logger.warning("ingest transaction failed (attempt \(attempt) of 3): \(String(reflecting: error))")
+            }
+        }
+        let failure = StoreError.unavailable("the database did not accept the answers: \(lastError.map { String(describing: $0) } ?? "unknown error")")
+        return requests.map { _ in .failure(failure) }
+    }
+
+    private func commitOnce(_ requests: [IngestRequest], now: Timestamp, in sql: any SQLDatabase) async throws
+        -> [Result<[IngestOutcome], any Error>] {
+        var state = IngestState()
+        try await state.loadSurveys(ids: Set(requests.flatMap { $0.items.map(\.surveyID) }), in: sql)
+        try await state.loadContacts(for: requests, dialect: dialect, in: sql)
+        try await state.loadResponses(in: sql)
+
+        var outcomes: [Result<[PlannedOutcome], ValidationError>] = []
+        outcomes.reserveCapacity(requests.count)
+        for request in requests {
+            let before = state
+            switch state.plan(request, now: now) {
+            case .success(let planned): outcomes.append(.success(planned))
+            case .failure(let error):
+                state = before
+                outcomes.append(.failure(error))
+            }
+        }
+
+        try await state.write(database: self, now: now, in: sql)
+        return outcomes.map { outcome in
+            switch outcome {
+            case .failure(let e): return .failure(e)
+            case .success(let planned):
+                return .success(planned.map { p in
+                    let r = state.responses[p.responseIndex]
+                    return IngestOutcome(id: r.id!, category: r.score.category, created: p.created)
+                })
+            }
+        }
+    }
+}
+
+struct PlannedOutcome {
+    var responseIndex: Int
+    var created: Bool
+}
+
+/// Everything one ingest transaction reads and changes, as plain values: copying it is how a
+/// refused request's changes are undone before anything reaches the database.
+struct IngestState {
+    struct SurveyInfo {
+        var workspaceID: Int64
+        var zone: SurveyTimeZone
+        var roundDays: Int
+    }
+
+    struct ContactRow {
+        var id: Int64?
+        var workspaceID: Int64
+        var externalID: String?
+        var email: String?
+        var name: String?
+        var locale: String?
+        var timeZone: String?
+        var properties: Properties
+        var createdAt: Timestamp
+        var updatedAt: Timestamp
+        var dirty = false
+    }
+
+    struct ResponseRow {
+        var id: Int64?
+        var workspaceID: Int64
+        var surveyID: Int64
+        var contactIndex: Int?
+        var score: Score
+        var comment: String?
+        var properties: Properties
+        var channel: Channel
+        var locale: String?
+        var day: CalendarDay
+        var createdAt: Timestamp
+        var updatedAt: Timestamp
+        var dirty = false
+    }
+
+    struct ScopedKey: Hashable {
+        var workspaceID: Int64
+        var value: String
+    }
+
+    struct PairKey: Hashable {
+        var surveyID: Int64
+        var contactIndex: Int
+    }
+
+    var surveys: [Int64: SurveyInfo] = [:]
+    var contacts: [ContactRow] = []
+    var contactByExternalID: [ScopedKey: Int] = [:]
+    var contactByEmail: [ScopedKey: Int] = [:]
+    var responses: [ResponseRow] = []
+    var responsesByPair: [PairKey: [Int]] = [:]
+    var delta = RollupDelta()
+
+    // MARK: Loading
+
+    mutating func loadSurveys(ids: Set<Int64>, in sql: any SQLDatabase) async throws {
+        for chunk in Array(ids).chunked(1_000) {
+            let rows = try await sql.raw("""
+                SELECT id, workspace_id, time_zone, round_days FROM surveys WHERE id IN (\(binds: Array(chunk)))
+                """).all()
+            for row in rows {
+                let zone = SurveyTimeZone(validated: try row.decode(column: "time_zone", as: String.self)) ?? .utc
+                surveys[try row.decode(column: "id", as: Int64.self)] = SurveyInfo(
+                    workspaceID: try row.decode(column: "workspace_id", as: Int64.self), zone: zone,
+                    roundDays: try row.decode(column: "round_days", as: Int.self))
+            }
+        }
+    }
+
+    mutating func loadContacts(for requests: [IngestRequest], dialect: Dialect, in sql: any SQLDatabase) async throws {
+        var externalIDs: [Int64: Set<String>] = [:]
+        var emails: [Int64: Set<String>] = [:]
+        for request in requests {
+            for item in request.items {
+                guard let c = item.contact else { continue }
+                if let e = c.externalID { externalIDs[request.workspaceID, default: []].insert(e) }
+                if let e = c.email { emails[request.workspaceID, default: []].insert(e) }
+            }
+        }
+        // FOR UPDATE serialises two PostgreSQL writers on the same contact, so the round lookup
+        // below cannot race; SQLite has one writer and no such clause.
+        let lock: SQLQueryString = dialect == .postgres ? " ORDER BY id FOR UPDATE" : ""
+        for workspaceID in Set(externalIDs.keys).union(emails.keys) {
+            for chunk in Array(externalIDs[workspaceID] ?? []).chunked(1_000) {
+                let rows = try await sql.raw("""
+                    SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND external_id IN (\(binds: Array(chunk)))\(lock)
+                    """).all()
+                try register(rows)
+            }
+            for chunk in Array(emails[workspaceID] ?? []).chunked(1_000) {
+                let rows = try await sql.raw("""
+                    SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND email IN (\(binds: Array(chunk)))\(lock)
+                    """).all()
+                try register(rows)
+            }
+        }
+    }
+
+    private mutating func register(_ rows: [any SQLRow]) throws {
+        for row in rows {
+            let id = try row.decode(column: "id", as: Int64.self)
+            if contactIDIndex[id] != nil { continue }
+            let c = ContactRow(
+                id: id, workspaceID: try row.decode(column: "workspace_id", as: Int64.self),
+                externalID: try row.decode(column: "external_id", as: String?.self),
+                email: try row.decode(column: "email", as: String?.self),
+                name: try row.decode(column: "name", as: String?.self),
+                locale: try row.decode(column: "locale", as: String?.self),
+                timeZone: try row.decode(column: "time_zone", as: String?.self),
+                properties: Properties(jsonText: try row.decode(column: "properties", as: String.self)),
+                createdAt: Timestamp(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
+                updatedAt: Timestamp(milliseconds: try row.decode(column: "updated_at", as: Int64.self)))
+            let index = contacts.count
+            contacts.append(c)
+            contactIDIndex[id] = index
+            if let e = c.externalID { contactByExternalID[ScopedKey(workspaceID: c.workspaceID, value: e)] = index }
+            if let e = c.email { contactByEmail[ScopedKey(workspaceID: c.workspaceID, value: e)] = index }
+        }
+    }
+
+    var contactIDIndex: [Int64: Int] = [:]
+
+    mutating func loadResponses(in sql: any SQLDatabase) async throws {
+        let ids = Array(contactIDIndex.keys)
+        let surveyIDs = Array(surveys.keys)
+        guard !ids.isEmpty, !surveyIDs.isEmpty else { return }
+        for chunk in ids.chunked(1_000) {
+            let rows = try await sql.raw("""
+                SELECT id, workspace_id, survey_id, contact_id, score, comment, properties, channel, locale, day, created_at, updated_at
+                FROM responses WHERE contact_id IN (\(binds: Array(chunk))) AND survey_id IN (\(binds: surveyIDs)) AND status = 'counted'
+                """).all()
+            for row in rows {
+                guard let contactIndex = contactIDIndex[try row.decode(column: "contact_id", as: Int64.self)],
+                      let score = Score(try row.decode(column: "score", as: Int.self)) else { continue }
+                let r = ResponseRow(
+                    id: try row.decode(column: "id", as: Int64.self),
+                    workspaceID: try row.decode(column: "workspace_id", as: Int64.self),
+                    surveyID: try row.decode(column: "survey_id", as: Int64.self), contactIndex: contactIndex,
+                    score: score, comment: try row.decode(column: "comment", as: String?.self),
+                    properties: Properties(jsonText: try row.decode(column: "properties", as: String.self)),
+                    channel: Channel(rawValue: try row.decode(column: "channel", as: String.self)) ?? .api,
+                    locale: try row.decode(column: "locale", as: String?.self),
+                    day: CalendarDay(daysSinceEpoch: try row.decode(column: "day", as: Int.self)),
+                    createdAt: Timestamp(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
+                    updatedAt: Timestamp(milliseconds: try row.decode(column: "updated_at", as: Int64.self)))
+                responsesByPair[PairKey(surveyID: r.surveyID, contactIndex: contactIndex), default: []].append(responses.count)
+                responses.append(r)
+            }
+        }
+    }
+
+    // MARK: Planning
+
+    mutating func plan(_ request: IngestRequest, now: Timestamp) -> Result<[PlannedOutcome], ValidationError> {
+        var outcomes: [PlannedOutcome] = []
+        outcomes.reserveCapacity(request.items.count)
+        var issues: [ValidationIssue] = []
+        for (i, item) in request.items.enumerated() {
+            guard let survey = surveys[item.surveyID], survey.workspaceID == request.workspaceID else {
+                issues.append(ValidationIssue(field: request.field(i, "survey_id"), message: "no survey with id \(item.surveyID) in this workspace"))
+                continue
+            }
+            let at = item.createdAt ?? now
+            if at.milliseconds > now.milliseconds + allowedClockSkewMilliseconds {
+                issues.append(ValidationIssue(field: request.field(i, "created_at"), message: "must not be in the future (it is \(now) now)"))
+                continue
+            }
+            var contactIndex: Int?
+            if let input = item.contact {
+                switch resolveContact(input, workspaceID: request.workspaceID, now: now) {
+                case .success(let index): contactIndex = index
+                case .failure(let issue):
+                    issues.append(ValidationIssue(field: request.field(i, "contact.\(issue.field)"), message: issue.message))
+                    continue
+                }
+            }
+            guard issues.isEmpty else { continue }
+            let snapshot = (contactIndex.map { contacts[$0].properties } ?? [:]).merging(item.properties) { _, own in own }
+            outcomes.append(record(item, survey: survey, workspaceID: request.workspaceID, contactIndex: contactIndex,
+                                   at: at, snapshot: snapshot))
+        }
+        return issues.isEmpty ? .success(outcomes) : .failure(ValidationError(issues))
+    }
+
+    private mutating func record(_ item: ResponseSubmission, survey: SurveyInfo, workspaceID: Int64, contactIndex: Int?,
+                                 at: Timestamp, snapshot: Properties) -> PlannedOutcome {
+        if let contactIndex {
+            let pair = PairKey(surveyID: item.surveyID, contactIndex: contactIndex)
+            let sameRound = (responsesByPair[pair] ?? [])
+                .filter { SurveyRound.contains(at, roundStart: responses[$0].createdAt, roundDays: survey.roundDays) }
+                .max { responses[$0].createdAt < responses[$1].createdAt }
+            if let index = sameRound {
+                var r = responses[index]
+                // The latest answer in a round wins; a late-arriving older one changes nothing.
+                if at >= r.updatedAt {
+                    delta.add(surveyID: r.surveyID, day: r.day, score: r.score, channel: r.channel, locale: r.locale,
+                              properties: r.properties, sign: -1)
+                    r.score = item.score
+                    if let comment = item.comment { r.comment = comment }
+                    r.properties = snapshot
+                    r.channel = item.channel
+                    if let locale = item.locale { r.locale = locale }
+                    r.updatedAt = at
+                    r.dirty = true
+                    delta.add(surveyID: r.surveyID, day: r.day, score: r.score, channel: r.channel, locale: r.locale,
+                              properties: r.properties, sign: 1)
+                    responses[index] = r
+                }
+                return PlannedOutcome(responseIndex: index, created: false)
+            }
+        }
+        let r = ResponseRow(id: nil, workspaceID: workspaceID, surveyID: item.surveyID, contactIndex: contactIndex,
+                            score: item.score, comment: item.comment, properties: snapshot, channel: item.channel,
+                            locale: item.locale, day: survey.zone.day(containing: at), createdAt: at, updatedAt: at, dirty: true)
+        let index = responses.count
+        responses.append(r)
+        if let contactIndex { responsesByPair[PairKey(surveyID: item.surveyID, contactIndex: contactIndex), default: []].append(index) }
+        delta.add(surveyID: r.surveyID, day: r.day, score: r.score, channel: r.channel, locale: r.locale,
+                  properties: r.properties, sign: 1)
+        return PlannedOutcome(responseIndex: index, created: true)
+    }
+
+    /// Finds or creates the contact an answer names, applying the fields it sends.
+    private mutating func resolveContact(_ input: ContactInput, workspaceID: Int64, now: Timestamp) -> Result<Int, ValidationIssue> {
+        var index = input.externalID.flatMap { contactByExternalID[ScopedKey(workspaceID: workspaceID, value: $0)] }
+        if index == nil, let email = input.email, let byEmail = contactByEmail[ScopedKey(workspaceID: workspaceID, value: email)] {
+            if let ext = input.externalID, let other = contacts[byEmail].externalID, other != ext {
+                return .failure(ValidationIssue(field: "email", message: "\(email) already belongs to the contact with external_id \"\(other)\""))
+            }
+            index = byEmail
+        }
+        if let index, let email = input.email, contacts[index].email != email,
+           let owner = contactByEmail[ScopedKey(workspaceID: workspaceID, value: email)], owner != index {
+            return .failure(ValidationIssue(field: "email", message: "\(email) already belongs to another contact"))
+        }
+        let i: Int
+        if let index {
+            i = index
+        } else {
+            i = contacts.count
+            contacts.append(ContactRow(id: nil, workspaceID: workspaceID, externalID: nil, email: nil, name: nil, locale: nil,
+                                       timeZone: nil, properties: [:], createdAt: now, updatedAt: now, dirty: true))
+        }
+        var c = contacts[i]
+        let before = (c.externalID, c.email, c.name, c.locale, c.timeZone, c.properties)
+        if let ext = input.externalID, c.externalID == nil {
+            c.externalID = ext
+            contactByExternalID[ScopedKey(workspaceID: workspaceID, value: ext)] = i
+        }
+        if let email = input.email, c.email != email {
+            if let old = c.email { contactByEmail.removeValue(forKey: ScopedKey(workspaceID: workspaceID, value: old)) }
+            c.email = email
+            contactByEmail[ScopedKey(workspaceID: workspaceID, value: email)] = i
+        }
+        if let name = input.name { c.name = name }
+        if let locale = input.locale { c.locale = locale }
+        if let zone = input.timeZone { c.timeZone = zone }
+        if let patch = input.properties { c.properties = c.properties.merging(patch: patch) }
+        if before != (c.externalID, c.email, c.name, c.locale, c.timeZone, c.properties) {
+            c.dirty = true
+            c.updatedAt = now
+        }
+        contacts[i] = c
+        return .success(i)
+    }
+
+    // MARK: Writing
+
+    mutating func write(database: Database, now: Timestamp, in sql: any SQLDatabase) async throws {
+        let newContacts = contacts.indices.filter { contacts[$0].id == nil }
+        for (index, id) in zip(newContacts, try await database.reserveIDs("contacts", count: newContacts.count, in: sql)) {
+            contacts[index].id = id
+        }
+        let newResponses = responses.indices.filter { responses[$0].id == nil }
+        for (index, id) in zip(newResponses, try await database.reserveIDs("responses", count: newResponses.count, in: sql)) {
+            responses[index].id = id
+        }
+
+        let dirtyContacts = contacts.filter(\.dirty)
+        for chunk in dirtyContacts.chunked(1_000) {
+            var q: SQLQueryString = """
+                INSERT INTO contacts (id, workspace_id, external_id, email, name, locale, time_zone, properties, created_at, updated_at) VALUES 
+                """
+            q += SQLQueryString(chunk.map { c -> SQLQueryString in
+                "(\(bind: c.id!), \(bind: c.workspaceID), \(bind: c.externalID), \(bind: c.email), \(bind: c.name), \(bind: c.locale), \(bind: c.timeZone), \(bind: c.properties.jsonText), \(bind: c.createdAt.milliseconds), \(bind: c.updatedAt.milliseconds))"
+            }, separator: ", ")
+            q += """
+                 ON CONFLICT (id) DO UPDATE SET external_id = excluded.external_id, email = excluded.email, name = excluded.name,
+                locale = excluded.locale, time_zone = excluded.time_zone, properties = excluded.properties, updated_at = excluded.updated_at
+                """
+            try await sql.raw(q).run()
+        }
+
+        let dirtyResponses = responses.filter(\.dirty)
+        for chunk in dirtyResponses.chunked(1_000) {
+            var q: SQLQueryString = """
+                INSERT INTO responses (id, workspace_id, survey_id, contact_id, score, comment, properties, channel, locale, status, day, created_at, updated_at) VALUES 
+                """
+            q += SQLQueryString(chunk.map { r -> SQLQueryString in
+                let contactID = r.contactIndex.flatMap { contacts[$0].id }
+                return "(\(bind: r.id!), \(bind: r.workspaceID), \(bind: r.surveyID), \(bind: contactID), \(literal: r.score.value), \(bind: r.comment), \(bind: r.properties.jsonText), \(bind: r.channel.rawValue), \(bind: r.locale), 'counted', \(literal: r.day.daysSinceEpoch), \(bind: r.createdAt.milliseconds), \(bind: r.updatedAt.milliseconds))"
+            }, separator: ", ")
+            q += """
+                 ON CONFLICT (id) DO UPDATE SET score = excluded.score, comment = excluded.comment, properties = excluded.properties,
+                channel = excluded.channel, locale = excluded.locale, updated_at = excluded.updated_at
+                """
+            try await sql.raw(q).run()
+        }
+        try await delta.apply(in: sql)
+    }
+}
+
+extension SQLQueryString {
+    /// Joins fragments (rows of a multi-row VALUES list).
+    init(_ parts: [SQLQueryString], separator: String) {
+        self = parts.joined(separator: separator)
+    }
+}
+
+extension Array {
+    /// Consecutive slices of at most `size` elements.
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

@@ -1,0 +1,97 @@
+import AdvocateCore
+import AdvocateStore
+import NPS
+
+/// The JSON shapes of the API, in one place so every endpoint shows a thing the same way.
+enum Representation {
+    static func survey(_ s: Survey) -> JSONValue {
+        .object([
+            "id": .integer(s.id),
+            "name": .string(s.name),
+            "product_name": .string(s.productName),
+            "kind": .string(s.kind.rawValue),
+            "default_locale": .string(s.defaultLocale),
+            "time_zone": .string(s.timeZone.identifier),
+            "round_days": .integer(Int64(s.roundDays)),
+            "created_at": .string(s.createdAt.rfc3339),
+            "updated_at": .string(s.updatedAt.rfc3339),
+        ])
+    }
+
+    static func contact(_ c: Contact) -> JSONValue {
+        .object([
+            "id": .integer(c.id),
+            "external_id": .optional(c.externalID),
+            "email": .optional(c.email),
+            "name": .optional(c.name),
+            "locale": .optional(c.locale),
+            "time_zone": .optional(c.timeZone),
+            "properties": .object(c.properties),
+            "created_at": .string(c.createdAt.rfc3339),
+            "updated_at": .string(c.updatedAt.rfc3339),
+        ])
+    }
+
+    static func response(_ r: Response, contact: Contact?) -> JSONValue {
+        .object([
+            "id": .integer(r.id),
+            "survey_id": .integer(r.surveyID),
+            "contact": contact.map { .object(["id": .integer($0.id), "external_id": .optional($0.externalID), "email": .optional($0.email), "name": .optional($0.name)]) } ?? .null,
+            "score": .integer(Int64(r.score.value)),
+            "category": .string(r.category.rawValue),
+            "comment": .optional(r.comment),
+            "properties": .object(r.properties),
+            "channel": .string(r.channel.rawValue),
+            "locale": .optional(r.locale),
+            "created_at": .string(r.createdAt.rfc3339),
+            "updated_at": .string(r.updatedAt.rfc3339),
+        ])
+    }
+
+    static func interval(_ i: Interval?) -> JSONValue {
+        guard let i else { return .null }
+        return .object(["low": .double(i.low), "high": .double(i.high), "level": .double(i.level), "method": .string(i.method.rawValue)])
+    }
+
+    static func summaryFields(_ s: NPSSummary) -> [String: JSONValue] {
+        [
+            "responses": .integer(Int64(s.tally.n)),
+            "nps": .optional(s.nps),
+            "interval": interval(s.interval),
+            "small_sample": .bool(s.isSmallSample),
+        ]
+    }
+
+    static func report(_ report: SurveyReport, surveyID: Int64, range: (CalendarDay?, CalendarDay?), interval trend: TrendInterval, by: String?) -> JSONValue {
+        var fields = summaryFields(report.summary)
+        fields["survey_id"] = .integer(surveyID)
+        fields["from"] = .optional(range.0?.description)
+        fields["to"] = .optional(range.1?.description)
+        fields["promoters"] = .integer(Int64(report.summary.tally.promoters))
+        fields["passives"] = .integer(Int64(report.summary.tally.passives))
+        fields["detractors"] = .integer(Int64(report.summary.tally.detractors))
+        fields["band"] = .optional(report.summary.band?.rawValue)
+        fields["distribution"] = .array(report.distribution.counts.map { .integer($0) })
+        fields["trend_interval"] = .string(trend.rawValue)
+        fields["trend"] = .array(report.trend.map { point in
+            var p = summaryFields(point.summary)
+            p["start"] = .string(point.start.description)
+            p["change_significant"] = point.changeSignificant.map { .bool($0) } ?? .null
+            p["change_p_value"] = point.comparison.map { .double($0.pValue) } ?? .null
+            return .object(p)
+        })
+        fields["by"] = .optional(by)
+        fields["breakdown"] = report.breakdown.map { rows in
+            .array(rows.map { row in
+                var r = summaryFields(row.summary)
+                r["value"] = .string(row.value)
+                return .object(r)
+            })
+        } ?? .null
+        return .object(fields)
+    }
+
+    static func page(_ items: [JSONValue], next: String?) -> JSONValue {
+        .object(["data": .array(items), "next_cursor": .optional(next)])
+    }
+}

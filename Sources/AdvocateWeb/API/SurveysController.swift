@@ -1,0 +1,94 @@
+import AdvocateCore
+import AdvocateStore
+import Hummingbird
+import NPS
+
+/// `/api/v1/surveys`: create, read, change and delete surveys, and their NPS report.
+struct SurveysController {
+    let store: AdvocateStore
+
+    func addRoutes(to group: RouterGroup<AppContext>) {
+        group.post("surveys", use: create)
+        group.get("surveys", use: list)
+        group.get("surveys/:id", use: show)
+        group.patch("surveys/:id", use: update)
+        group.delete("surveys/:id", use: delete)
+        group.get("surveys/:id/report", use: report)
+    }
+
+    @Sendable func create(_ request: Request, context: AppContext) async throws -> Response {
+        var request = request
+        let input = try SurveyInput.decode(try await request.jsonBody(limit: Limits.singleBodyBytes), creating: true)
+        let survey = try await store.createSurvey(workspaceID: try context.requireWorkspace(), input)
+        return JSONResponse.make(Representation.survey(survey), status: .created,
+                                 headers: [.location: "/api/v1/surveys/\(survey.id)"])
+    }
+
+    @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
+        var q = QueryReader(request)
+        let limit = q.limit()
+        let cursor = q.cursor()
+        try q.finish()
+        let page = try await store.surveys(workspaceID: try context.requireWorkspace(), after: cursor, limit: limit)
+        return JSONResponse.make(Representation.page(page.items.map(Representation.survey), next: page.nextCursor))
+    }
+
+    @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
+        JSONResponse.make(Representation.survey(try await find(context)))
+    }
+
+    @Sendable func update(_ request: Request, context: AppContext) async throws -> Response {
+        var request = request
+        let id = try context.idParameter()
+        let patch = try SurveyInput.decode(try await request.jsonBody(limit: Limits.singleBodyBytes), creating: false)
+        guard let survey = try await store.updateSurvey(workspaceID: try context.requireWorkspace(), id: id, patch) else {
+            throw Problem.notFound("no survey with id \(id) in this workspace")
+        }
+        return JSONResponse.make(Representation.survey(survey))
+    }
+
+    @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
+        let id = try context.idParameter()
+        guard try await store.deleteSurvey(workspaceID: try context.requireWorkspace(), id: id) else {
+            throw Problem.notFound("no survey with id \(id) in this workspace")
+        }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func report(_ request: Request, context: AppContext) async throws -> Response {
+        var q = QueryReader(request)
+        let from = q.day("from")
+        let to = q.day("to")
+        let interval = q.oneOf("interval", TrendInterval.self) ?? .week
+        let method = q.oneOf("method", IntervalMethod.self) ?? .adjustedWald
+        let by = q.string("by", maxCharacters: Limits.propertyNameCharacters)
+        if let from, let to, from > to { q.fail("from", "must not be after to") }
+        if by?.isEmpty == true { q.fail("by", "must name a property, or channel or locale") }
+        try q.finish()
+        let survey = try await find(context)
+        let overall = try await store.dailyCounts(surveyID: survey.id, dimension: ReportDimension.overall, from: from, to: to)
+        let segments = try await by.asyncMap {
+            try await store.dailyCounts(surveyID: survey.id, dimension: ReportDimension.stored(forRequested: $0), from: from, to: to)
+        }
+        let range: ClosedRange<CalendarDay>? = if let from, let to { from...to } else { nil }
+        let built = ReportBuilder.build(overall: overall, segments: segments, interval: interval, range: range, method: method)
+        return JSONResponse.make(Representation.report(built, surveyID: survey.id, range: (from, to), interval: interval, by: by))
+    }
+
+    private func find(_ context: AppContext) async throws -> Survey {
+        let id = try context.idParameter()
+        guard let survey = try await store.survey(workspaceID: try context.requireWorkspace(), id: id) else {
+            throw Problem.notFound("no survey with id \(id) in this workspace")
+        }
+        return survey
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ body: (Wrapped) async throws -> T) async rethrows -> T? {
+        switch self {
+        case .some(let w): return try await body(w)
+        case .none: return nil
+        }
+    }
+}

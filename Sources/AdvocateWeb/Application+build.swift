@@ -1,0 +1,58 @@
+import AdvocateCore
+import AdvocateStore
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// What `advocate serve` needs to know, validated before anything starts.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var logLevel: Logger.Level
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info) {
+        self.host = host
+        self.port = port
+        self.logLevel = logLevel
+    }
+}
+
+/// Builds the whole HTTP application on a store; `serve` and the tests call this same function.
+public func buildApplication(store: AdvocateStore, configuration: ServerConfiguration,
+                             onServerRunning: @escaping @Sendable (any NIOCore.Channel) async -> Void = { _ in })
+    -> some ApplicationProtocol {
+    var logger = Logger(label: "advocate")
+    logger.logLevel = configuration.logLevel
+    let router = buildRouter(store: store)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "advocate"),
+        onServerRunning: onServerRunning,
+        logger: logger)
+}
+
+/// The routes: public endpoints, then the authenticated API.
+public func buildRouter(store: AdvocateStore) -> Router<AppContext> {
+    let router = Router(context: AppContext.self)
+    router.add(middleware: ProblemMiddleware())
+    // An empty handler: the health check, and the benchmark's ceiling.
+    router.get("healthz") { _, _ in HTTPResponse.Status.ok }
+    router.get("openapi.json") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: OpenAPIDocument.bytes))
+    }
+    let api = router.group("api/v1").add(middleware: TokenAuthenticator(store: store, cache: TokenCache()))
+    SurveysController(store: store).addRoutes(to: api)
+    ContactsController(store: store).addRoutes(to: api)
+    ResponsesController(store: store).addRoutes(to: api)
+    return router
+}
+
+/// The OpenAPI document, the source of truth for `/api/v1`, served as it is in the repository.
+enum OpenAPIDocument {
+    static let bytes: ByteBuffer = {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json"),
+              let data = try? Data(contentsOf: url) else { return ByteBuffer(string: "{}") }
+        return ByteBuffer(bytes: data)
+    }()
+}

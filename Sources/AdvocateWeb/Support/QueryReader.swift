@@ -1,0 +1,135 @@
+import AdvocateCore
+import AdvocateStore
+import Hummingbird
+
+/// Reads query parameters, collecting every problem into one 400 answer.
+struct QueryReader {
+    private let parameters: [String: String]
+    private var known: Set<String> = []
+    private(set) var issues: [ValidationIssue] = []
+
+    init(_ request: Request) {
+        var p: [String: String] = [:]
+        for (k, v) in request.uri.queryParameters { p[String(k)] = String(v) }
+        parameters = p
+    }
+
+    mutating func string(_ name: String, maxCharacters: Int = 200) -> String? {
+        known.insert(name)
+        guard let v = parameters[name] else { return nil }
+        if v.count > maxCharacters { issues.append(.init(field: name, message: "must be at most \(maxCharacters) characters")); return nil }
+        return v
+    }
+
+    mutating func integer(_ name: String, in range: ClosedRange<Int64>) -> Int64? {
+        guard let s = string(name, maxCharacters: 20) else { return nil }
+        guard let v = Int64(s), range.contains(v) else {
+            issues.append(.init(field: name, message: "must be an integer from \(range.lowerBound) to \(range.upperBound), got \"\(s)\""))
+            return nil
+        }
+        return v
+    }
+
+    mutating func limit(default value: Int = 100) -> Int {
+        integer("limit", in: Int64(Limits.pageSize.lowerBound)...Int64(Limits.pageSize.upperBound)).map(Int.init) ?? value
+    }
+
+    mutating func cursor() -> Int64? {
+        guard let s = string("cursor", maxCharacters: 40) else { return nil }
+        guard let v = Cursor.decode(s) else {
+            issues.append(.init(field: "cursor", message: "is not a cursor this API returned")); return nil
+        }
+        return v
+    }
+
+    mutating func day(_ name: String) -> CalendarDay? {
+        guard let s = string(name, maxCharacters: 20) else { return nil }
+        guard let d = CalendarDay(iso8601: s) else {
+            issues.append(.init(field: name, message: "must be a date as YYYY-MM-DD, got \"\(s)\"")); return nil
+        }
+        return d
+    }
+
+    mutating func timestamp(_ name: String) -> Timestamp? {
+        guard let s = string(name, maxCharacters: 40) else { return nil }
+        if let t = Timestamp(rfc3339: s) { return t }
+        if let d = CalendarDay(iso8601: s) { return d.start(in: .utc) }
+        issues.append(.init(field: name, message: "must be a date (YYYY-MM-DD) or an RFC 3339 date-time, got \"\(s)\""))
+        return nil
+    }
+
+    mutating func oneOf<T: RawRepresentable & CaseIterable>(_ name: String, _ type: T.Type) -> T? where T.RawValue == String {
+        guard let s = string(name, maxCharacters: 40) else { return nil }
+        guard let v = T(rawValue: s) else {
+            issues.append(.init(field: name, message: "must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(s)\""))
+            return nil
+        }
+        return v
+    }
+
+    mutating func bool(_ name: String) -> Bool? {
+        guard let s = string(name, maxCharacters: 10) else { return nil }
+        switch s {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: issues.append(.init(field: name, message: "must be true or false, got \"\(s)\"")); return nil
+        }
+    }
+
+    mutating func fail(_ name: String, _ message: String) { issues.append(.init(field: name, message: message)) }
+
+    /// Throws a 400 listing every problem, including parameters this endpoint does not know.
+    mutating func finish() throws {
+        for name in parameters.keys.sorted() where !known.contains(name) {
+            issues.append(.init(field: name, message: "unknown query parameter"))
+        }
+        guard issues.isEmpty else {
+            throw Problem(status: .badRequest, title: "Invalid query",
+                          detail: issues.map(\.description).joined(separator: "; "), issues: issues)
+        }
+    }
+}
+
+extension AppContext {
+    /// A positive integer path parameter.
+    func idParameter(_ name: String = "id") throws -> Int64 {
+        guard let raw = parameters.get(name), let id = Int64(raw), id > 0 else {
+            throw Problem.notFound("\(parameters.get(name).map { "\"\($0)\"" } ?? "that") is not a valid id")
+        }
+        return id
+    }
+
+    /// A percent-decoded text path parameter.
+    func textParameter(_ name: String) throws -> String {
+        guard let raw = parameters.get(name), let decoded = raw.removingPercentEncodingStrict, !decoded.isEmpty else {
+            throw Problem.badRequest("the \(name) in the path is not valid percent-encoded UTF-8")
+        }
+        return decoded
+    }
+}
+
+extension String {
+    /// Percent-decoding that refuses malformed escapes and invalid UTF-8 instead of guessing.
+    var removingPercentEncodingStrict: String? {
+        var bytes: [UInt8] = []
+        var it = Array(utf8)[...]
+        while let c = it.popFirst() {
+            if c == UInt8(ascii: "%") {
+                guard it.count >= 2, let h = hexValue(it.popFirst()!), let l = hexValue(it.popFirst()!) else { return nil }
+                bytes.append(h << 4 | l)
+            } else {
+                bytes.append(c)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+}
+
+private func hexValue(_ c: UInt8) -> UInt8? {
+    switch c {
+    case 48...57: return c - 48
+    case 65...70: return c - 55
+    case 97...102: return c - 87
+    default: return nil
+    }
+}

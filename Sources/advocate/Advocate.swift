@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `advocate` binary: one executable, a subcommand per job.
+@main
+struct Advocate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "advocate",
+        abstract: "Advocate: self-hosted Net Promoter Score.",
+        subcommands: [ServeCommand.self, MigrateCommand.self, TokenCommand.self, ReportCommand.self,
+                      ImportCommand.self, ExportCommand.self, BenchCommand.self])
+}

@@ -1,0 +1,107 @@
+import AdvocateCore
+import AdvocateStore
+import ArgumentParser
+import Foundation
+
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import responses from Advocate's CSV format (see docs/csv.md).",
+        discussion: "Every row is checked before anything is written; with errors, nothing is imported unless --skip-invalid is given.")
+
+    @Argument(help: "The CSV file.") var file: String
+    @Option(help: "Workspace slug (default: default).") var workspace: String = "default"
+    @Option(help: "Survey id for rows without a survey_id column.") var survey: Int64?
+    @Flag(help: "Import the valid rows and report the invalid ones.") var skipInvalid = false
+    @OptionGroup var dataOptions: DataOptions
+
+    func run() async throws {
+        guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
+        var reader = CSVReader(Array(data))
+        var submissions: [(line: Int, submission: ResponseSubmission)] = []
+        var problems: [String] = []
+        do {
+            guard let headerFields = try reader.next() else { throw CLIError("\(file) is empty") }
+            let header: ResponseCSV.Header
+            do { header = try ResponseCSV.Header(headerFields, surveyFromCommandLine: survey != nil) } catch {
+                throw CLIError("\(file): bad header: \(error.description)")
+            }
+            while true {
+                let line = reader.line
+                guard let fields = try reader.next() else { break }
+                if fields == [""] { continue }
+                switch ResponseCSV.submission(fields, header: header, surveyID: survey, line: line) {
+                case .success(let s): submissions.append((line, s))
+                case .failure(let e): problems.append(contentsOf: e.issues.map(\.description))
+                }
+            }
+        } catch let e as CSVReader.ParseError {
+            throw CLIError("\(file): \(e.description); nothing was imported")
+        }
+        if !problems.isEmpty && !skipInvalid {
+            throw CLIError("\(problems.count) invalid row problem(s); nothing was imported:\n  " + problems.prefix(50).joined(separator: "\n  ")
+                + (problems.count > 50 ? "\n  …" : "") + "\n(fix them, or import the valid rows with --skip-invalid)")
+        }
+        try await withStore(dataOptions) { store in
+            let ws = try await store.requireWorkspace(workspace)
+            // Check the surveys first so that a wrong id cannot leave a half-done import.
+            for id in Set(submissions.map(\.submission.surveyID)).sorted() where try await store.survey(workspaceID: ws.id, id: id) == nil {
+                throw CLIError("no survey \(id) in workspace \(workspace); nothing was imported")
+            }
+            let progress = ProgressBar(total: submissions.count, label: "importing")
+            var created = 0, updated = 0, done = 0
+            for chunk in stride(from: 0, to: submissions.count, by: 5_000) {
+                let part = submissions[chunk..<min(chunk + 5_000, submissions.count)].map(\.submission)
+                let outcomes = try await store.record(workspaceID: ws.id, part, batch: true)
+                created += outcomes.filter(\.created).count
+                updated += outcomes.count - outcomes.filter(\.created).count
+                done += part.count
+                progress.update(done)
+            }
+            progress.finish()
+            print("imported \(submissions.count) rows: \(created) new responses, \(updated) updated an earlier answer in the same round"
+                  + (problems.isEmpty ? "" : "; skipped \(problems.count) invalid:\n  " + problems.prefix(50).joined(separator: "\n  ")))
+        }
+    }
+}
+
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "export", abstract: "Export responses as CSV (the format `import` reads).")
+
+    @Option(help: "Workspace slug (default: default).") var workspace: String = "default"
+    @Option(help: "Only this survey.") var survey: Int64?
+    @Option(help: "Write to this file instead of standard output.") var output: String?
+    @OptionGroup var dataOptions: DataOptions
+
+    func run() async throws {
+        try await withStore(dataOptions) { store in
+            let ws = try await store.requireWorkspace(workspace)
+            var filter = ResponseFilter()
+            filter.surveyID = survey
+            // Two passes: the property columns must be known before the header is written.
+            var responses: [Response] = []
+            var cursor: Int64?
+            repeat {
+                let page = try await store.responses(workspaceID: ws.id, filter: filter, before: cursor, limit: 1_000)
+                responses.append(contentsOf: page.items)
+                cursor = page.nextCursor.flatMap(Cursor.decode)
+            } while cursor != nil
+            responses.reverse()
+            let contacts = try await store.contacts(workspaceID: ws.id, ids: Array(Set(responses.compactMap(\.contactID))))
+            let propertyNames = Set(responses.flatMap(\.properties.keys)).sorted()
+            var text = CSVWriter.record(ResponseCSV.fixedColumns + propertyNames.map { ResponseCSV.propertyPrefix + $0 })
+            let progress = ProgressBar(total: responses.count, label: "exporting")
+            for (i, r) in responses.enumerated() {
+                text += CSVWriter.record(ResponseCSV.row(r, contact: r.contactID.flatMap { contacts[$0] }, propertyNames: propertyNames))
+                if i % 1000 == 0 { progress.update(i) }
+            }
+            progress.finish()
+            if let output {
+                guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else { throw CLIError("cannot write \(output)") }
+                FileHandle.standardError.write(Data("exported \(responses.count) responses to \(output)\n".utf8))
+            } else {
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+        }
+    }
+}

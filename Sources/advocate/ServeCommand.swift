@@ -1,0 +1,71 @@
+import AdvocateCore
+import AdvocateStore
+import AdvocateWeb
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the Advocate server.")
+
+    @Option(help: "Address to listen on (env ADVOCATE_HOST; default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Port to listen on (env ADVOCATE_PORT; default 8080; 0 picks a free port).")
+    var port: Int?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env ADVOCATE_LOG_LEVEL).")
+    var logLevel: String?
+
+    @OptionGroup var dataOptions: DataOptions
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        var problems: [String] = []
+        let host = host ?? env["ADVOCATE_HOST"] ?? "127.0.0.1"
+        let portText = port.map(String.init) ?? env["ADVOCATE_PORT"] ?? "8080"
+        let port = Int(portText)
+        if port == nil || !(0...65_535).contains(port!) { problems.append("port must be 0 to 65535, got \(portText)") }
+        let levelText = logLevel ?? env["ADVOCATE_LOG_LEVEL"] ?? "info"
+        let level = Logger.Level(rawValue: levelText)
+        if level == nil { problems.append("log level must be one of trace, debug, info, notice, warning, error, critical; got \(levelText)") }
+        var location: DatabaseLocation?
+        do { location = try dataOptions.location() } catch { problems.append(String(describing: error)) }
+        // Every configuration problem at once, before anything starts.
+        guard problems.isEmpty, let port, let level, let location else {
+            throw CLIError("invalid configuration:\n  - " + problems.joined(separator: "\n  - "))
+        }
+
+        var logger = Logger(label: "advocate")
+        logger.logLevel = level
+        let store: AdvocateStore
+        do { store = try await AdvocateStore.open(location, logger: logger) } catch let e as StoreError { throw CLIError(e.description) }
+        logger.info("data: \(location)")
+        let app = buildApplication(store: store, configuration: ServerConfiguration(host: host, port: port, logLevel: level)) { channel in
+            if let address = channel.localAddress {
+                // Written in one call so a supervising process (tests, scripts) reads a whole line.
+                FileHandle.standardOutput.write(Data("advocate listening on http://\(host):\(address.port ?? port)\n".utf8))
+            }
+        }
+        do {
+            try await app.runService()
+        } catch {
+            await store.close()
+            throw error
+        }
+        await store.close()
+    }
+}
+
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Bring the database schema up to date.")
+
+    @OptionGroup var dataOptions: DataOptions
+
+    func run() async throws {
+        try await withStore(dataOptions) { store in
+            print("schema is at version \(try await store.schemaVersion()) (\(try dataOptions.location()))")
+        }
+    }
+}

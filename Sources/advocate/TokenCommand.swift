@@ -1,0 +1,68 @@
+import AdvocateCore
+import AdvocateStore
+import AdvocateWeb
+import ArgumentParser
+
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "token", abstract: "Manage API tokens.",
+                                                    subcommands: [Create.self, List.self, Revoke.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an API token (printed once, alone on the last line). Creates the workspace if missing.")
+
+        @Option(help: "What the token is for, e.g. \"CRM sync\".") var name: String
+        @Option(help: "Workspace slug (default: default).") var workspace: String = "default"
+        @OptionGroup var dataOptions: DataOptions
+
+        func validate() throws {
+            if name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > Limits.nameCharacters {
+                throw ValidationError("--name must be 1 to \(Limits.nameCharacters) characters")
+            }
+            if !Workspace.isValidSlug(workspace) { throw ValidationError("--workspace must be 1 to 63 of a-z, 0-9 and -") }
+        }
+
+        func run() async throws {
+            try await withStore(dataOptions) { store in
+                let (ws, created) = try await store.ensureWorkspace(slug: workspace)
+                if created { print("created workspace \(ws.slug)") }
+                let secret = APITokenSecret.generate()
+                let token = try await store.createToken(workspaceID: ws.id, name: name, secretHash: APITokenSecret.hash(secret))
+                print("token \(token.id) \"\(token.name)\" for workspace \(ws.slug); store it now, it is not shown again:")
+                print(secret)
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a workspace's live tokens (never their secrets).")
+        @Option(help: "Workspace slug (default: default).") var workspace: String = "default"
+        @OptionGroup var dataOptions: DataOptions
+
+        func run() async throws {
+            try await withStore(dataOptions) { store in
+                let ws = try await store.requireWorkspace(workspace)
+                for t in try await store.tokens(workspaceID: ws.id) { print("\(t.id)\t\(t.createdAt)\t\(t.name)") }
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a token by id (effective within 10 seconds on every server).")
+        @Argument(help: "The token id shown by `token list`.") var id: Int64
+        @Option(help: "Workspace slug (default: default).") var workspace: String = "default"
+        @OptionGroup var dataOptions: DataOptions
+
+        func run() async throws {
+            try await withStore(dataOptions) { store in
+                let ws = try await store.requireWorkspace(workspace)
+                guard try await store.revokeToken(workspaceID: ws.id, tokenID: id) else {
+                    throw CLIError("no live token \(id) in workspace \(workspace)")
+                }
+                print("revoked token \(id)")
+            }
+        }
+    }
+}
+
+import Foundation
