@@ -73,17 +73,25 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Shared by the test targets: throwaway databases on SQLite and PostgreSQL.
+        .target(
+            name: "AdvocateTestSupport",
+            dependencies: ["AdvocateStore", "AdvocateCore", .product(name: "SQLKit", package: "sql-kit"),
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Support",
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "NPSTests", dependencies: ["NPS"], swiftSettings: strictSettings),
         .testTarget(name: "AdvocateCoreTests", dependencies: ["AdvocateCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "AdvocateStoreTests",
-            dependencies: ["AdvocateStore", "AdvocateCore"],
+            dependencies: ["AdvocateStore", "AdvocateCore", "AdvocateTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "AdvocateWebTests",
             dependencies: [
-                "AdvocateWeb", "AdvocateStore", "AdvocateCore",
+                "AdvocateWeb", "AdvocateStore", "AdvocateCore", "AdvocateTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings

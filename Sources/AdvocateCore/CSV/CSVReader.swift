@@ -96,11 +96,21 @@ public enum CSVWriter {
         // A leading =, +, - or @ makes spreadsheets run the cell as a formula (CSV injection):
         // quoting does not stop that, a leading apostrophe does.
         var value = field
-        if let first = field.unicodeScalars.first, "=+-@".unicodeScalars.contains(first), Int(field) == nil {
+        if let first = field.unicodeScalars.first, "=+-@".unicodeScalars.contains(first), !isPlainNegativeNumber(field) {
             value = "'" + field
             needsQuotes = true
         }
         guard needsQuotes else { return value }
         return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// `-5` or `-12.5`: a value spreadsheets read as a number, never as a formula. (A check with
+    /// `Int(field)` let `+1` through unprefixed, and spreadsheets evaluate a leading `+` as a
+    /// formula; it also prefixed negative decimals, which turned them into text.)
+    static func isPlainNegativeNumber(_ field: String) -> Bool {
+        let bytes = Array(field.utf8)
+        guard bytes.count >= 2, bytes[0] == UInt8(ascii: "-") else { return false }
+        let parts = bytes.dropFirst().split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        return parts.count <= 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { $0 >= 48 && $0 <= 57 } }
     }
 }

@@ -37,7 +37,10 @@ public struct ContactInput: Sendable, Hashable {
             if SurveyTimeZone(validated: zone) != nil { c.timeZone = zone } else { r.fail("time_zone", "must be an IANA time zone such as Asia/Almaty, got \"\(zone)\"") }
         }
         c.properties = r.properties("properties", allowNull: true)
-        if identityRequired, c.externalID == nil, c.email == nil, !r.has("external_id"), !r.has("email") {
+        // Skip this only when external_id or email was given but rejected (that problem is already
+        // reported). Checking mere presence let `{"external_id": null}` through with no identity.
+        let identityRejected = r.issues.contains { $0.field == r.name("external_id") || $0.field == r.name("email") }
+        if identityRequired, c.externalID == nil, c.email == nil, !identityRejected {
             r.fail("", "needs external_id or email to identify the contact")
         }
         return c

@@ -46,8 +46,13 @@ public final class InputReader {
         }
     }
 
-    /// The full name of a field, for messages.
-    public func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    /// The full name of a field, for messages; the empty key names the object itself.
+    public func name(_ key: String) -> String {
+        // Without the first case a problem with a nested object as a whole was reported
+        // against `contact.` (trailing dot) instead of `contact`.
+        if key.isEmpty { return path }
+        return path.isEmpty ? key : "\(path).\(key)"
+    }
 
     /// Records a problem with a field.
     public func fail(_ key: String, _ message: String) {

@@ -10,7 +10,8 @@ extension JSONValue {
     ///   - bytes: The whole document, e.g. a request body.
     ///   - maxDepth: Most arrays/objects that may be nested inside each other. The parser recurses
     ///     once per level, so this also bounds its stack use; keep it modest.
-    /// - Throws: `JSONParseError` with the byte offset of the first problem found.
+    /// - Throws: `JSONParseError` with the offset of the first problem found, counted in bytes
+    ///   from the start of `bytes` (also when it is a slice).
     public static func parse(_ bytes: some Collection<UInt8>, maxDepth: Int = 64) throws(JSONParseError) -> JSONValue {
         if let result = bytes.withContiguousStorageIfAvailable({ JSONParser.parse($0, maxDepth: maxDepth) }) {
             return try result.get()
@@ -51,6 +52,27 @@ struct JSONParser {
     private var elementStack: [JSONValue] = []
     /// Members of the objects being parsed, innermost last (see `parseObject`).
     private var memberStack: [Member] = []
+
+    /// Recently seen object keys by a hash of their bytes (see `cachedKey`); empty until needed.
+    private var keyCache: [CachedKey] = []
+    /// Object keys parsed so far, up to `CachedKey.threshold` (see `parseString`).
+    private var keyCount = 0
+
+    /// A key in `keyCache`: its bytes, packed as `cachedKey` does, and its `String`.
+    private struct CachedKey {
+        /// Longest key cached: such keys are exactly described by two 64-bit words, and (on
+        /// 64-bit platforms) their `String`s are stored inline, so the cache holds no references.
+        static let maxLength = 15
+        /// The cache has 2^slotBits slots.
+        static let slotBits = 7
+        /// The cache is used after this many keys of this document.
+        static let threshold = 32
+
+        var first: UInt64 = 0
+        var last: UInt64 = 0
+        var length = -1  // matches no key
+        var string = ""
+    }
 
     /// An object member waiting for its object to close; the key's offset is kept for errors.
     private struct Member {
@@ -208,7 +230,7 @@ struct JSONParser {
                 throw unexpected("expected a double-quoted string as object key")
             }
             let keyOffset = pos
-            let key = try parseString()
+            let key = try parseString(isKey: true)
             skipWhitespace()
             guard pos < end, base[pos] == UInt8(ascii: ":") else {
                 throw unexpected("expected ':' after an object key")
@@ -245,7 +267,8 @@ struct JSONParser {
                 }
             }
         }
-        memberStack.removeLast(count)
+        // One at a time: `removeLast(_:)` goes through the general (and slower) replaceSubrange.
+        for _ in 0..<count { memberStack.removeLast() }
         if let duplicate {
             throw JSONParseError(offset: duplicate.offset, reason: "duplicate key \(quoted(duplicate.key))")
         }
@@ -254,6 +277,7 @@ struct JSONParser {
 
     /// Consumes the ',' at `pos` and the whitespace after it, naming the error precisely when
     /// the container closes right after it (a trailing comma, allowed in JavaScript but not JSON).
+    @inline(__always)
     private mutating func rejectTrailingComma(before close: UInt8) throws(JSONParseError) {
         let comma = pos
         pos += 1
@@ -274,21 +298,57 @@ struct JSONParser {
 
     // MARK: - Strings
 
-    /// Parses the string whose opening quote is at `pos`.
-    private mutating func parseString() throws(JSONParseError) -> String {
+    /// Parses the string whose opening quote is at `pos`; short object keys go through
+    /// `keyCache`.
+    private mutating func parseString(isKey: Bool = false) throws(JSONParseError) -> String {
         let quote = pos
         pos += 1
         let start = pos
         try scanPlainRun()
         guard pos < end else { throw unterminatedString(quote) }
-        if base[pos] == UInt8(ascii: "\"") {
-            // The common case: no escapes, so the string is a slice of the input (already
-            // validated; strings of up to 15 bytes are stored inline without allocating).
-            let string = String(decoding: UnsafeBufferPointer(start: base + start, count: pos - start), as: UTF8.self)
-            pos += 1
-            return string
+        guard base[pos] == UInt8(ascii: "\"") else { return try parseEscapedString(quote: quote, from: start) }
+        // The common case: no escapes, so the string is a slice of the input (already
+        // validated; strings of up to 15 bytes are stored inline without allocating).
+        let length = pos - start
+        pos += 1
+        if isKey && length <= CachedKey.maxLength {
+            // Small documents skip the cache: setting it up would cost more than it saves.
+            keyCount += 1
+            if keyCount > CachedKey.threshold { return cachedKey(at: start, length: length) }
         }
-        return try parseEscapedString(quote: quote, from: start)
+        return String(decoding: UnsafeBufferPointer(start: base + start, count: length), as: UTF8.self)
+    }
+
+    /// The key of `length` (at most 15) bytes at `start`, reusing the `String` made for the
+    /// same key earlier in this document. In a batch the same few keys repeat thousands of
+    /// times, and creating a `String` costs more than this lookup.
+    private mutating func cachedKey(at start: Int, length: Int) -> String {
+        // Up to 15 bytes are fully described by their first and last 8 (which overlap);
+        // shorter keys are packed into `first` alone.
+        var first: UInt64 = 0
+        var last: UInt64 = 0
+        if length >= 8 {
+            first = loadWord(at: start)
+            last = loadWord(at: start + length - 8)
+        } else if end - start >= 8 {
+            first = loadWord(at: start) & ((1 << (8 * UInt64(length))) &- 1)
+        } else {
+            for i in 0..<length { first |= UInt64(base[start + i]) << (8 * i) }
+        }
+        let hash = (first ^ (last &* 31) ^ UInt64(length)) &* 0x9E37_79B9_7F4A_7C15
+        let slot = Int(truncatingIfNeeded: hash >> (64 - CachedKey.slotBits))
+        if keyCache.isEmpty { keyCache = Array(repeating: CachedKey(), count: 1 << CachedKey.slotBits) }
+        let cached = keyCache[slot]
+        if cached.length == length && cached.first == first && cached.last == last { return cached.string }
+        let key = String(decoding: UnsafeBufferPointer(start: base + start, count: length), as: UTF8.self)
+        keyCache[slot] = CachedKey(first: first, last: last, length: length, string: key)
+        return key
+    }
+
+    /// The 8 bytes at `offset` (which must all be in the input), first byte lowest.
+    @inline(__always)
+    private func loadWord(at offset: Int) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(base + offset).loadUnaligned(as: UInt64.self))
     }
 
     /// Finishes a string that has escapes (or a control character) at `pos`, building it in
@@ -318,7 +378,9 @@ struct JSONParser {
     /// stops at the end or at a quote, backslash or control character.
     @inline(__always)
     private mutating func scanPlainRun() throws(JSONParseError) {
-        while pos < end {
+        while true {
+            skipPlainASCII()
+            guard pos < end else { return }
             let byte = base[pos]
             if byte < 0x80 {
                 if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return }
@@ -328,6 +390,31 @@ struct JSONParser {
                 guard length > 0 else { throw JSONParseError(offset: pos, reason: "invalid UTF-8 in string") }
                 pos += length
             }
+        }
+    }
+
+    /// Skips ASCII string bytes that need no attention (not a quote, backslash or control
+    /// character) eight at a time, using bit tricks on a 64-bit word instead of a loop over bytes.
+    @inline(__always)
+    private mutating func skipPlainASCII() {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        while end - pos >= 8 {
+            let word = loadWord(at: pos)
+            // Each term sets the high bit of the lowest byte that is non-ASCII, below 0x20, '"' or
+            // '\\' (it may also set bits above that byte, which are ignored).
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let special = word
+                | ((word &- ones &* 0x20) & ~word)
+                | ((quote &- ones) & ~quote)
+                | ((backslash &- ones) & ~backslash)
+            let flagged = special & highBits
+            guard flagged == 0 else {
+                pos += flagged.trailingZeroBitCount >> 3
+                return
+            }
+            pos += 8
         }
     }
 
@@ -630,7 +717,8 @@ extension Array {
             }
             initialized = count
         }
-        removeLast(count)
+        // One at a time: `removeLast(_:)` goes through the general (and slower) replaceSubrange.
+        for _ in 0..<count { removeLast() }
         return suffix
     }
 }

@@ -37,9 +37,15 @@ public struct SurveyTimeZone: Sendable, Hashable {
     public func startOfDay(_ day: CalendarDay) -> Timestamp {
         let utcMidnight = Int64(day.daysSinceEpoch) * Timestamp.millisecondsPerDay
         // The offset at local midnight can differ from the offset at UTC midnight; one correction
-        // step settles it for every real zone.
+        // step settles it wherever local midnight exists.
         var guess = utcMidnight - Int64(offsetSeconds(at: Timestamp(milliseconds: utcMidnight))) * 1000
         guess = utcMidnight - Int64(offsetSeconds(at: Timestamp(milliseconds: guess))) * 1000
+        // Where clocks jump forward at local midnight (America/Santiago, America/Havana), that
+        // midnight does not exist and the guess above lands in the previous local day. The day
+        // then begins at the jump, which is midnight reckoned with the offset in force before it.
+        if self.day(containing: Timestamp(milliseconds: guess)) < day {
+            guess = utcMidnight - Int64(offsetSeconds(at: Timestamp(milliseconds: guess))) * 1000
+        }
         return Timestamp(milliseconds: guess)
     }
 }

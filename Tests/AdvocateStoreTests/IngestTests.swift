@@ -1,0 +1,138 @@
+import AdvocateCore
+import AdvocateStore
+import AdvocateTestSupport
+import NPS
+import Testing
+
+@Suite("Ingest: rounds, atomic requests and group commit")
+struct IngestTests {
+    @Test("a second answer in the same round updates the response; the latest answer wins", arguments: TestBackend.available)
+    func sameRoundUpdates(backend: TestBackend) async throws {
+        try await withTestStore(backend) { store, _ in
+            let ws = try await store.makeWorkspace()
+            let survey = try await store.makeSurvey(ws.id, roundDays: 90)
+            let first = try await store.answer(ws.id, survey: survey.id, contact: "u1", score: 9, comment: "Fast support", at: "2026-11-01T10:00:00Z")
+            let second = try await store.answer(ws.id, survey: survey.id, contact: "u1", score: 4, at: "2026-11-20T10:00:00Z")
+            #expect(first.created)
+            #expect(!second.created)
+            #expect(second.id == first.id)
+            #expect(second.category == .detractor)
+            let responses = try await store.allResponses(ws.id)
+            #expect(responses.count == 1)
+            #expect(responses[0].score.value == 4)
+            #expect(responses[0].comment == "Fast support")
+            #expect(responses[0].createdAt == Timestamp(rfc3339: "2026-11-01T10:00:00Z"))
+            #expect(try await store.rollupTally(survey.id) == Tally(promoters: 0, passives: 0, detractors: 1))
+        }
+    }
+
+    @Test("an answer arriving late with an older time does not overwrite a newer one", arguments: TestBackend.available)
+    func staleAnswerIgnored(backend: TestBackend) async throws {
+        try await withTestStore(backend) { store, _ in
+            let ws = try await store.makeWorkspace()
+            let survey = try await store.makeSurvey(ws.id)
+            try await store.answer(ws.id, survey: survey.id, contact: "u1", score: 9, at: "2026-11-10T10:00:00Z")
+            let late = try await store.answer(ws.id, survey: survey.id, contact: "u1", score: 2, at: "2026-11-05T10:00:00Z")
+            #expect(!late.created)
+            #expect(late.category == .promoter)
+            #expect(try await store.rollupTally(survey.id) == Tally(promoters: 1, passives: 0, detractors: 0))
+        }
+    }
+
+    @Test("an answer a full round after the first starts a new response", arguments: TestBackend.available)
+    func newRoundCreates(backend: TestBackend) async throws {
+        try await withTestStore(backend) { store, _ in
+            let ws = try await store.makeWorkspace()
+            let survey = try await store.makeSurvey(ws.id, roundDays: 90)
+            try await store.answer(ws.id, survey: survey.id, contact: "u1", score: 9, at: "2026-01-01T00:00:00Z")
+            let later = try await store.answer(ws.id, survey: survey.id, contact: "u1", score: 6, at: "2026-04-01T00:00:00Z")
+            #expect(later.created)
+            #expect(try await store.allResponses(ws.id).map(\.score.value) == [9, 6])
+        }
+    }
+
+    @Test("a contact named only by e-mail is found again by e-mail and later given an external id", arguments: TestBackend.available)
+    func contactByEmail(backend: TestBackend) async throws {
+        try await withTestStore(backend) { store, _ in
+            let ws = try await store.makeWorkspace()
+            let survey = try await store.makeSurvey(ws.id)
+            let a = try await store.answer(ws.id, survey: survey.id, email: "zhang@example.cn", score: 8)
+            let b = try await store.answer(ws.id, survey: survey.id, contact: "crm-7", email: "zhang@example.cn", score: 10)
+            #expect(a.id == b.id)
+            let contact = try await store.contact(workspaceID: ws.id, externalID: "crm-7")
+            #expect(contact?.email == "zhang@example.cn")
+        }
+    }
+
+    @Test("response properties are snapshotted with the contact's, and the response's own win", arguments: TestBackend.available)
+    func propertySnapshot(backend: TestBackend) async throws {
+        try await withTestStore(backend) { store, _ in
+            let ws = try await store.makeWorkspace()
+            let survey = try await store.makeSurvey(ws.id)
+            try await store.answer(ws.id, survey: survey.id, contact: "u1", score: 9, properties: ["product": .string("mobile"), "plan": .string("trial")],
+                                   contactProperties: ["plan": .string("paid"), "country": .string("KZ")])
+            let r = try #require(try await store.allResponses(ws.id).first)
+            #expect(r.properties == ["plan": .string("trial"), "country": .string("KZ"), "product": .string("mobile")])
+            // Later changes to the contact do not rewrite history.
+            _ = try await store.upsertContact(workspaceID: ws.id, ContactInput(externalID: "u1", properties: ["country": .string("TR")]))
+            #expect(try await store.allResponses(ws.id).first?.properties["country"] == .string("KZ"))
+            #expect(try await store.rollupTally(survey.id, dimension: "country", segment: "KZ").n == 1)
+        }
+    }
+
+    @Test("a request with one bad item writes nothing, even in a batch", arguments: TestBackend.available)
+    func requestIsAtomic(backend: TestBackend) async throws {
+        try await withTestStore(backend) { store, _ in
+            let ws = try await store.makeWorkspace()
+            let survey = try await store.makeSurvey(ws.id)
+            let items = [
+                ResponseSubmission(surveyID: survey.id, contact: ContactInput(externalID: "new-person"), score: Score(9)!),
+                ResponseSubmission(surveyID: 999_999, contact: nil, score: Score(9)!),
+            ]
+            let error = await #expect(throws: ValidationError.self) { try await store.record(workspaceID: ws.id, items, batch: true) }
+            #expect(error?.issues.map(\.field) == ["responses[1].survey_id"])
+            #expect(try await store.allResponses(ws.id).isEmpty)
+            #expect(try await store.contact(workspaceID: ws.id, externalID: "new-person") == nil)
+            #expect(try await store.rollupTally(survey.id).n == 0)
+        }
+    }
+
+    @Test("answers dated in the future are refused", arguments: TestBackend.available)
+    func futureRefused(backend: TestBackend) async throws {
+        try await withTestStore(backend) { store, _ in
+            let ws = try await store.makeWorkspace()
+            let survey = try await store.makeSurvey(ws.id)
+            await #expect(throws: ValidationError.self) {
+                try await store.answer(ws.id, survey: survey.id, score: 5, at: "2026-11-23T09:00:00Z")
+            }
+            #expect(try await store.allResponses(ws.id).isEmpty)
+        }
+    }
+
+    @Test("hundreds of concurrent requests are all committed, a bad one among them refused alone", arguments: TestBackend.available)
+    func concurrentRequests(backend: TestBackend) async throws {
+        try await withTestStore(backend) { store, _ in
+            let ws = try await store.makeWorkspace()
+            let survey = try await store.makeSurvey(ws.id)
+            let results = await withTaskGroup(of: Bool.self) { group in
+                for i in 0..<300 {
+                    group.addTask {
+                        let surveyID = i == 150 ? 424_242 : survey.id
+                        let s = ResponseSubmission(surveyID: surveyID, contact: ContactInput(externalID: "c\(i % 120)"), score: Score(i % 11)!,
+                                                   createdAt: Timestamp(rfc3339: "2026-11-01T00:00:00Z")!.adding(milliseconds: Int64(i)))
+                        return (try? await store.record(workspaceID: ws.id, [s], batch: false)) != nil
+                    }
+                }
+                var ok: [Bool] = []
+                for await r in group { ok.append(r) }
+                return ok
+            }
+            #expect(results.filter { $0 }.count == 299)
+            // 120 contacts in one round: one response each, whatever the interleaving.
+            let responses = try await store.allResponses(ws.id)
+            #expect(responses.count == 120)
+            #expect(Set(responses.compactMap(\.contactID)).count == 120)
+            #expect(try await store.rollupTally(survey.id) == tally(responses))
+        }
+    }
+}
