@@ -82,16 +82,16 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "NPSTests", dependencies: ["NPS"], swiftSettings: strictSettings),
-        .testTarget(name: "AdvocateCoreTests", dependencies: ["AdvocateCore"], swiftSettings: strictSettings),
+        .testTarget(name: "AdvocateCoreTests", dependencies: ["AdvocateCore", "NPS"], swiftSettings: strictSettings),
         .testTarget(
             name: "AdvocateStoreTests",
-            dependencies: ["AdvocateStore", "AdvocateCore", "AdvocateTestSupport"],
+            dependencies: ["AdvocateStore", "AdvocateCore", "AdvocateTestSupport", "NPS"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "AdvocateWebTests",
             dependencies: [
-                "AdvocateWeb", "AdvocateStore", "AdvocateCore", "AdvocateTestSupport",
+                "AdvocateWeb", "AdvocateStore", "AdvocateCore", "AdvocateTestSupport", "NPS",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings

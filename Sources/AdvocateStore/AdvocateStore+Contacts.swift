@@ -9,19 +9,39 @@ extension AdvocateStore {
         guard let externalID = input.externalID else { throw ValidationError(field: "external_id", "is required") }
         let now = clock.now()
         let lock: SQLQueryString = database.dialect == .postgres ? " FOR UPDATE" : ""
-        return try await database.write { sql in
-            let existing = try await sql.raw("""
+        // Two writers creating the same contact at once (another instance, or an answer naming it)
+        // meet the unique index; the retry then finds the row and updates it.
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await upsertContactOnce(workspaceID: workspaceID, externalID: externalID, input, now: now, lock: lock)
+            } catch where attempt < Database.ingestAttempts && Database.isTransient(error) {
+                continue
+            }
+        }
+    }
+
+    private func upsertContactOnce(workspaceID: Int64, externalID: String, _ input: ContactInput, now: Timestamp,
+                                   lock: SQLQueryString) async throws -> (contact: Contact, created: Bool) {
+        try await database.write { sql in
+            var existing = try await sql.raw("""
                 SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND external_id = \(bind: externalID)\(lock)
                 """).first().map(Self.decodeContact)
             if let email = input.email, let owner = try await sql.raw("""
-                SELECT external_id FROM contacts WHERE workspace_id = \(bind: workspaceID) AND email = \(bind: email)
-                """).first(), try owner.decode(column: "external_id", as: String?.self) != externalID {
-                let other = try owner.decode(column: "external_id", as: String?.self)
-                throw ConflictError(field: "email", message: other.map { "\(email) already belongs to the contact with external_id \"\($0)\"" }
-                    ?? "\(email) already belongs to another contact")
+                SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND email = \(bind: email)\(lock)
+                """).first().map(Self.decodeContact), owner.externalID != externalID {
+                if owner.externalID == nil && existing == nil {
+                    // A contact known only by e-mail (from an answer) gains this external id.
+                    existing = owner
+                } else {
+                    throw ConflictError(field: "email", message: owner.externalID.map { "\(email) already belongs to the contact with external_id \"\($0)\"" }
+                        ?? "\(email) already belongs to another contact")
+                }
             }
             var c = existing ?? Contact(id: 0, workspaceID: workspaceID, externalID: externalID, email: nil, name: nil, locale: nil,
                                         timeZone: nil, properties: [:], createdAt: now, updatedAt: now)
+            c.externalID = externalID
             if let v = input.email { c.email = v }
             if let v = input.name { c.name = v }
             if let v = input.locale { c.locale = v }
@@ -37,7 +57,7 @@ extension AdvocateStore {
                     """).first()!.decode(column: "id", as: Int64.self)
             } else {
                 try await sql.raw("""
-                    UPDATE contacts SET email = \(bind: c.email), name = \(bind: c.name), locale = \(bind: c.locale),
+                    UPDATE contacts SET external_id = \(bind: externalID), email = \(bind: c.email), name = \(bind: c.name), locale = \(bind: c.locale),
                         time_zone = \(bind: c.timeZone), properties = \(bind: c.properties.jsonText), updated_at = \(bind: now.milliseconds)
                     WHERE id = \(bind: c.id) AND workspace_id = \(bind: workspaceID)
                     """).run()
@@ -85,9 +105,12 @@ extension AdvocateStore {
     /// Erases a contact and every response they gave (GDPR erasure); false when not found.
     /// The reports stop counting the erased answers in the same transaction.
     public func eraseContact(workspaceID: Int64, externalID: String) async throws -> Bool {
-        try await database.write { sql in
+        // FOR UPDATE waits for an ingest that holds this contact, so its answer is either erased
+        // with its rollup count or arrives after the contact is gone (and creates a new one).
+        let lock: SQLQueryString = database.dialect == .postgres ? " FOR UPDATE" : ""
+        return try await database.write { sql in
             guard let row = try await sql.raw("""
-                SELECT id FROM contacts WHERE workspace_id = \(bind: workspaceID) AND external_id = \(bind: externalID)
+                SELECT id FROM contacts WHERE workspace_id = \(bind: workspaceID) AND external_id = \(bind: externalID)\(lock)
                 """).first() else { return false }
             let id = try row.decode(column: "id", as: Int64.self)
             var delta = RollupDelta()

@@ -44,7 +44,7 @@ extension AdvocateStore {
     public func updateSurvey(workspaceID: Int64, id: Int64, _ patch: SurveyInput) async throws -> Survey? {
         let now = clock.now()
         return try await database.write { sql in
-            guard var survey = try await Self.survey(workspaceID: workspaceID, id: id, in: sql) else { return nil }
+            guard var survey = try await Self.survey(workspaceID: workspaceID, id: id, lockingIn: self.database.dialect, in: sql) else { return nil }
             let oldZone = survey.timeZone
             if let v = patch.name { survey.name = v }
             if let v = patch.productName { survey.productName = v }
@@ -69,7 +69,7 @@ extension AdvocateStore {
     /// Deletes a survey with all its responses; false when it does not exist in the workspace.
     public func deleteSurvey(workspaceID: Int64, id: Int64) async throws -> Bool {
         try await database.write { sql in
-            guard try await Self.survey(workspaceID: workspaceID, id: id, in: sql) != nil else { return false }
+            guard try await Self.survey(workspaceID: workspaceID, id: id, lockingIn: self.database.dialect, in: sql) != nil else { return false }
             // Explicit deletes rather than relying on cascades alone: SQLite connections opened by
             // other tools may have foreign keys off.
             try await sql.raw("DELETE FROM nps_rollups WHERE survey_id = \(bind: id)").run()
@@ -79,8 +79,11 @@ extension AdvocateStore {
         }
     }
 
-    static func survey(workspaceID: Int64, id: Int64, in sql: any SQLDatabase) async throws -> Survey? {
-        try await sql.raw("SELECT * FROM surveys WHERE id = \(bind: id) AND workspace_id = \(bind: workspaceID)")
+    /// The survey; with `lockingIn: .postgres` also locked FOR UPDATE, taken first so that a change
+    /// waits for (and is waited for by) ingest transactions that hold the survey FOR SHARE.
+    static func survey(workspaceID: Int64, id: Int64, lockingIn dialect: Dialect? = nil, in sql: any SQLDatabase) async throws -> Survey? {
+        let lock: SQLQueryString = dialect == .postgres ? " FOR UPDATE" : ""
+        return try await sql.raw("SELECT * FROM surveys WHERE id = \(bind: id) AND workspace_id = \(bind: workspaceID)\(lock)")
             .first().map(decodeSurvey)
     }
 

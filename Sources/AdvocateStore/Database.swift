@@ -294,3 +294,26 @@ actor ConnectionPool<Connection: Sendable> {
         return available
     }
 }
+
+// MARK: - Transient errors
+
+extension Database {
+    /// How many times a write that met a concurrent writer is tried in all.
+    static let ingestAttempts = 10
+
+    /// Whether `error` comes from meeting another writer, so that running the same transaction
+    /// again can succeed: a unique violation on a row another instance just created, a deadlock,
+    /// a serialisation failure, or SQLite's busy/locked when another process holds the file.
+    static func isTransient(_ error: any Error) -> Bool {
+        if let e = error as? PSQLError, let state = e.serverInfo?[.sqlState] {
+            return ["23505", "40P01", "40001", "55P03"].contains(state)
+        }
+        if let e = error as? SQLiteError {
+            switch e.reason {
+            case .busy, .locked, .busyTimeout, .busyInRecovery, .busyInSnapshot: return true
+            default: return false
+            }
+        }
+        return false
+    }
+}

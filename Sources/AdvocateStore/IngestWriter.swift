@@ -94,15 +94,18 @@ extension Database {
     func commit(_ requests: [IngestRequest], now: Timestamp) async -> [Result<[IngestOutcome], any Error>] {
         var lastError: (any Error)?
         // A concurrent writer on PostgreSQL can create the same new contact first (unique
-        // violation): the retry then finds and uses it.
-        for attempt in 1...3 {
+        // violation) or meet us in a deadlock: each retry reloads what the other committed, so
+        // it makes progress. Other errors are not retried.
+        for attempt in 1...Self.ingestAttempts {
             do {
                 return try await write { sql in try await self.commitOnce(requests, now: now, in: sql) }
             } catch {
                 lastError = error
-                logger.warning("ingest transaction failed (attempt \(attempt) of 3): \(String(reflecting: error))")
+                guard Self.isTransient(error), attempt < Self.ingestAttempts else { break }
+                logger.debug("ingest transaction met a concurrent writer (attempt \(attempt)): \(String(reflecting: error))")
             }
         }
+        logger.error("ingest transaction failed: \(lastError.map { String(reflecting: $0) } ?? "unknown error")")
         let failure = StoreError.unavailable("the database did not accept the answers: \(lastError.map { String(describing: $0) } ?? "unknown error")")
         return requests.map { _ in .failure(failure) }
     }
@@ -110,7 +113,7 @@ extension Database {
     private func commitOnce(_ requests: [IngestRequest], now: Timestamp, in sql: any SQLDatabase) async throws
         -> [Result<[IngestOutcome], any Error>] {
         var state = IngestState()
-        try await state.loadSurveys(ids: Set(requests.flatMap { $0.items.map(\.surveyID) }), in: sql)
+        try await state.loadSurveys(ids: Set(requests.flatMap { $0.items.map(\.surveyID) }), dialect: dialect, in: sql)
         try await state.loadContacts(for: requests, dialect: dialect, in: sql)
         try await state.loadResponses(in: sql)
 
@@ -204,10 +207,13 @@ struct IngestState {
 
     // MARK: Loading
 
-    mutating func loadSurveys(ids: Set<Int64>, in sql: any SQLDatabase) async throws {
+    mutating func loadSurveys(ids: Set<Int64>, dialect: Dialect, in sql: any SQLDatabase) async throws {
+        // FOR SHARE holds off a concurrent time-zone change (which locks the survey FOR UPDATE
+        // and rebuilds its rollup) until this commit, so no answer is bucketed by a stale zone.
+        let lock: SQLQueryString = dialect == .postgres ? " ORDER BY id FOR SHARE" : ""
         for chunk in Array(ids).chunked(1_000) {
             let rows = try await sql.raw("""
-                SELECT id, workspace_id, time_zone, round_days FROM surveys WHERE id IN (\(binds: Array(chunk)))
+                SELECT id, workspace_id, time_zone, round_days FROM surveys WHERE id IN (\(binds: Array(chunk)))\(lock)
                 """).all()
             for row in rows {
                 let zone = SurveyTimeZone(validated: try row.decode(column: "time_zone", as: String.self)) ?? .utc

@@ -16,7 +16,12 @@ struct DataOptions: ParsableArguments {
     func location() throws -> DatabaseLocation {
         let env = ProcessInfo.processInfo.environment
         do {
-            return try DatabaseLocation.from(data: data ?? env["ADVOCATE_DATA_DIR"], database: database ?? env["ADVOCATE_DATABASE_URL"])
+            // Either flag replaces both environment variables: `--data DIR` must not be
+            // overridden by an ADVOCATE_DATABASE_URL left in the environment.
+            if data != nil || database != nil {
+                return try DatabaseLocation.from(data: data, database: database)
+            }
+            return try DatabaseLocation.from(data: env["ADVOCATE_DATA_DIR"], database: env["ADVOCATE_DATABASE_URL"])
         } catch {
             throw ValidationError(error.description)
         }

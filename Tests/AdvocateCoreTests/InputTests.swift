@@ -74,10 +74,17 @@ struct ResponseSubmissionDecodeTests {
     }
 
     @Test("a score that is not an integer 0…10 is rejected and named", arguments: [
-        "11", "-1", "7.5", "7.0", "1e1", "\"7\"", "null", "true", "[7]", "{}",
+        "11", "-1", "7.5", "1e2", "10.000001", "\"7\"", "null", "true", "[7]", "{}",
     ])
     func rejectsBadScore(score: String) throws {
         #expect(failedFields(try decode(#"{"survey_id": 1, "score": \#(score)}"#)) == ["score"])
+    }
+
+    @Test("a whole number written with a fraction or exponent is that integer, as in JSON Schema", arguments: [
+        ("7.0", 7), ("1e1", 10), ("0.0", 0), ("-0.0", 0),
+    ])
+    func acceptsIntegralNumbers(score: String, expected: Int) throws {
+        #expect(try accepted(#"{"survey_id": 1, "score": \#(score)}"#).score.value == expected)
     }
 
     @Test("a missing score is rejected as required")

@@ -1,6 +1,9 @@
 import AdvocateCore
 import AdvocateStore
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import SQLKit
 
@@ -79,26 +82,17 @@ public actor PostgresTestCluster {
         }
         let dir = "/tmp/advocate-test-pg-\(ProcessInfo.processInfo.processIdentifier)"
         let script = Self.repositoryRoot.appendingPathComponent("scripts/pg-test-cluster.sh").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script, "start", dir]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        process.waitUntilExit()
-        let url = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        guard process.terminationStatus == 0, url.hasPrefix("postgres://") else {
-            throw StoreError.unavailable("could not start a throwaway PostgreSQL cluster (\(script) exited \(process.terminationStatus))")
+        let urlFile = dir + ".url"
+        let status = runScript(script, ["start", dir], stdout: urlFile)
+        let url = ((try? String(contentsOfFile: urlFile, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        try? FileManager.default.removeItem(atPath: urlFile)
+        guard status == 0, url.hasPrefix("postgres://") else {
+            throw StoreError.unavailable("could not start a throwaway PostgreSQL cluster (\(script) exited \(status))")
         }
         clusterDirectory = dir
         atexit {
             guard let dir = clusterDirectory else { return }
-            let stop = Process()
-            stop.executableURL = URL(fileURLWithPath: "/bin/bash")
-            stop.arguments = [PostgresTestCluster.repositoryRoot.appendingPathComponent("scripts/pg-test-cluster.sh").path, "stop", dir]
-            try? stop.run()
-            stop.waitUntilExit()
+            _ = runScript(PostgresTestCluster.repositoryRoot.appendingPathComponent("scripts/pg-test-cluster.sh").path, ["stop", dir], stdout: "/dev/null")
         }
         adminURL = url
         return url
@@ -124,6 +118,25 @@ public actor PostgresTestCluster {
 }
 
 nonisolated(unsafe) private var clusterDirectory: String?
+
+/// Runs a shell script to completion with its stdout in a file; returns its exit status.
+///
+/// posix_spawn and waitpid rather than Foundation's Process: on Linux, Process.waitUntilExit
+/// never returned here once the script had started a PostgreSQL server in the background.
+private func runScript(_ script: String, _ arguments: [String], stdout path: String) -> Int32 {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    let argv = (["/bin/bash", script] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, "/bin/bash", &actions, nil, argv, environ) == 0 else { return -1 }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+    // WIFEXITED / WEXITSTATUS, which Swift does not import as functions.
+    return status & 0x7f == 0 ? (status >> 8) & 0xff : -1
+}
 
 /// Runs `body` with a store on a fresh database of `backend`, then closes and removes it.
 public func withTestStore<T>(_ backend: TestBackend, clock: ManualClock = ManualClock(Timestamp(rfc3339: "2026-11-22T09:00:00Z")!),

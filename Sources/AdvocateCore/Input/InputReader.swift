@@ -87,7 +87,10 @@ public final class InputReader {
     // MARK: - Typed accessors
 
     /// A string field. Empty strings count as missing when `required`; control characters are refused.
-    public func string(_ key: String, required: Bool = false, maxCharacters: Int, nullable: Bool = true) -> String? {
+    ///
+    /// Lengths are counted in Unicode scalars, as JSON Schema's `maxLength` counts them, so the
+    /// published limits in openapi.json mean exactly what this enforces.
+    public func string(_ key: String, required: Bool = false, maxCharacters: Int, nullable: Bool = true, allowEmpty: Bool = true) -> String? {
         guard let v = value(key) else {
             if required { fail(key, "is required") }
             return nil
@@ -97,8 +100,9 @@ public final class InputReader {
             if required || !nullable { fail(key, "must not be null") }
             return nil
         case .string(let s):
-            if required && s.isEmpty { fail(key, "must not be empty"); return nil }
-            if s.count > maxCharacters { fail(key, "must be at most \(maxCharacters) characters, got \(s.count)"); return nil }
+            if (required || !allowEmpty) && s.isEmpty { fail(key, "must not be empty"); return nil }
+            let length = s.unicodeScalars.count
+            if length > maxCharacters { fail(key, "must be at most \(maxCharacters) characters, got \(length)"); return nil }
             if s.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\r" && $0 != "\t" || $0.value == 0x7F }) {
                 fail(key, "must not contain control characters"); return nil
             }
@@ -121,6 +125,9 @@ public final class InputReader {
             return i
         case .null where !required:
             return nil
+        case .double(let d) where d.rounded() == d && d >= Double(range.lowerBound) && d <= Double(range.upperBound) && abs(d) < 9.0e15:
+            // JSON has one number type: 7.0 and 7e0 are the integer 7 (as JSON Schema agrees).
+            return Int64(d)
         case .double(let d):
             fail(key, "must be an integer from \(range.lowerBound) to \(range.upperBound), got \(d)")
             return nil
@@ -161,11 +168,15 @@ public final class InputReader {
         if o.count > Limits.properties { fail(key, "must have at most \(Limits.properties) properties, got \(o.count)"); return nil }
         for (name, value) in o {
             let field = "\(key).\(name)"
-            if name.isEmpty || name.count > Limits.propertyNameCharacters {
+            if name.isEmpty || name.unicodeScalars.count > Limits.propertyNameCharacters {
                 fail(key, "property names must be 1 to \(Limits.propertyNameCharacters) characters"); ok = false; continue
             }
+            // "@channel" and "@locale" name the built-in report dimensions.
+            if name.hasPrefix("@") {
+                fail(field, "property names must not start with @ (reserved for built-in report dimensions)"); ok = false; continue
+            }
             switch value {
-            case .string(let s) where s.count > Limits.propertyValueCharacters:
+            case .string(let s) where s.unicodeScalars.count > Limits.propertyValueCharacters:
                 fail(field, "must be at most \(Limits.propertyValueCharacters) characters"); ok = false
             case .string, .integer, .double, .bool: break
             case .null where allowNull: break

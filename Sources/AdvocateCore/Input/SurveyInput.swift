@@ -21,8 +21,8 @@ public struct SurveyInput: Sendable, Hashable {
     public static func decode(_ json: JSONValue, creating: Bool) throws(ValidationError) -> SurveyInput {
         let r = InputReader(json)
         var input = SurveyInput()
-        input.name = r.string("name", required: creating, maxCharacters: Limits.nameCharacters, nullable: false)
-        input.productName = r.string("product_name", required: creating, maxCharacters: Limits.nameCharacters, nullable: false)
+        input.name = r.string("name", required: creating, maxCharacters: Limits.nameCharacters, nullable: false, allowEmpty: false)
+        input.productName = r.string("product_name", required: creating, maxCharacters: Limits.nameCharacters, nullable: false, allowEmpty: false)
         if let kind = r.string("kind", maxCharacters: 40, nullable: false) {
             if let k = SurveyKind(rawValue: kind) { input.kind = k } else {
                 r.fail("kind", "must be one of \(SurveyKind.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -14,6 +14,7 @@ struct ContactsController {
     }
 
     @Sendable func upsert(_ request: Request, context: AppContext) async throws -> Response {
+        try QueryReader.requireNone(request)
         var request = request
         let externalID = try context.textParameter("external_id")
         let input = try ContactInput.decodeUpsert(try await request.jsonBody(limit: Limits.singleBodyBytes), externalID: externalID)
@@ -22,6 +23,7 @@ struct ContactsController {
     }
 
     @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
+        try QueryReader.requireNone(request)
         let externalID = try context.textParameter("external_id")
         guard let contact = try await store.contact(workspaceID: try context.requireWorkspace(), externalID: externalID) else {
             throw Problem.notFound("no contact with external_id \"\(externalID)\" in this workspace")
@@ -39,6 +41,7 @@ struct ContactsController {
     }
 
     @Sendable func erase(_ request: Request, context: AppContext) async throws -> Response {
+        try QueryReader.requireNone(request)
         let externalID = try context.textParameter("external_id")
         guard try await store.eraseContact(workspaceID: try context.requireWorkspace(), externalID: externalID) else {
             throw Problem.notFound("no contact with external_id \"\(externalID)\" in this workspace")

@@ -17,6 +17,7 @@ struct ResponsesController {
 
     /// 201 for a new response, 200 when the answer updated its round's response.
     @Sendable func create(_ request: Request, context: AppContext) async throws -> Response {
+        try QueryReader.requireNone(request)
         var request = request
         let json = try await request.jsonBody(limit: Limits.singleBodyBytes)
         let submission = try ResponseSubmission.decode(json).get()
@@ -32,6 +33,7 @@ struct ResponsesController {
     /// All items are validated first; any invalid item means 422 listing each by index and
     /// nothing written.
     @Sendable func createBatch(_ request: Request, context: AppContext) async throws -> Response {
+        try QueryReader.requireNone(request)
         var request = request
         let json = try await request.jsonBody(limit: Limits.batchBodyBytes)
         let submissions = try ResponseSubmission.decodeBatch(json)
@@ -48,6 +50,7 @@ struct ResponsesController {
     }
 
     @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
+        try QueryReader.requireNone(request)
         let workspaceID = try context.requireWorkspace()
         let id = try context.idParameter()
         guard let response = try await store.response(workspaceID: workspaceID, id: id) else {

@@ -17,6 +17,7 @@ struct SurveysController {
     }
 
     @Sendable func create(_ request: Request, context: AppContext) async throws -> Response {
+        try QueryReader.requireNone(request)
         var request = request
         let input = try SurveyInput.decode(try await request.jsonBody(limit: Limits.singleBodyBytes), creating: true)
         let survey = try await store.createSurvey(workspaceID: try context.requireWorkspace(), input)
@@ -34,10 +35,12 @@ struct SurveysController {
     }
 
     @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
-        JSONResponse.make(Representation.survey(try await find(context)))
+        try QueryReader.requireNone(request)
+        return JSONResponse.make(Representation.survey(try await find(context)))
     }
 
     @Sendable func update(_ request: Request, context: AppContext) async throws -> Response {
+        try QueryReader.requireNone(request)
         var request = request
         let id = try context.idParameter()
         let patch = try SurveyInput.decode(try await request.jsonBody(limit: Limits.singleBodyBytes), creating: false)
@@ -48,6 +51,7 @@ struct SurveysController {
     }
 
     @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
+        try QueryReader.requireNone(request)
         let id = try context.idParameter()
         guard try await store.deleteSurvey(workspaceID: try context.requireWorkspace(), id: id) else {
             throw Problem.notFound("no survey with id \(id) in this workspace")

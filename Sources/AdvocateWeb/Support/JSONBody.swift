@@ -14,6 +14,9 @@ extension Request {
         let buffer: ByteBuffer
         do { buffer = try await collectBody(upTo: limit) } catch let e as HTTPError where e.status == .contentTooLarge {
             throw Problem(status: .contentTooLarge, detail: "the body is larger than \(limit) bytes, this endpoint's limit")
+        } catch is NIOTooManyBytesError {
+            // What collecting a streamed body throws when it passes the limit.
+            throw Problem(status: .contentTooLarge, detail: "the body is larger than \(limit) bytes, this endpoint's limit")
         }
         if buffer.readableBytes == 0 { throw Problem.badRequest("the request body is empty; send a JSON object") }
         return try buffer.readableBytesView.withContiguousStorageIfAvailable { try JSONValue.parse($0) }

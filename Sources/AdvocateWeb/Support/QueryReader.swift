@@ -78,6 +78,12 @@ struct QueryReader {
 
     mutating func fail(_ name: String, _ message: String) { issues.append(.init(field: name, message: message)) }
 
+    /// Throws a 400 when an endpoint that takes no query parameters is given any.
+    static func requireNone(_ request: Request) throws {
+        var q = QueryReader(request)
+        try q.finish()
+    }
+
     /// Throws a 400 listing every problem, including parameters this endpoint does not know.
     mutating func finish() throws {
         for name in parameters.keys.sorted() where !known.contains(name) {

@@ -1,0 +1,116 @@
+import Foundation
+import AdvocateStore
+import AdvocateCore
+import AdvocateTestSupport
+import AdvocateWeb
+import Hummingbird
+import Testing
+
+@Suite("Authentication and HTTP protocol")
+struct AuthAndProtocolTests {
+    static let protectedRoutes: [(HTTPRequest.Method, String)] = [
+        (.get, "/api/v1/surveys"), (.post, "/api/v1/surveys"), (.get, "/api/v1/surveys/1"), (.patch, "/api/v1/surveys/1"),
+        (.delete, "/api/v1/surveys/1"), (.get, "/api/v1/surveys/1/report"), (.get, "/api/v1/contacts"),
+        (.put, "/api/v1/contacts/x"), (.get, "/api/v1/contacts/x"), (.delete, "/api/v1/contacts/x"),
+        (.post, "/api/v1/responses"), (.post, "/api/v1/responses/batch"), (.get, "/api/v1/responses"), (.get, "/api/v1/responses/1"),
+    ]
+
+    @Test("every API route is 401 without a valid token, with a WWW-Authenticate challenge", arguments: TestBackend.available)
+    func unauthenticated(_ backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let survey = try await api.createSurvey()
+            for (method, path) in Self.protectedRoutes {
+                for token in ["", "adv_wrong", "adv_\(String(repeating: "x", count: 300))"] {
+                    let r = try await api.send(method, path.replacingOccurrences(of: "/1", with: "/\(survey)"),
+                                               json: #"{"survey_id": \#(survey), "score": 1}"#, token: token)
+                    #expect(r.status == .unauthorized, "\(method) \(path) token \(token.prefix(8))")
+                    #expect(r.isProblem)
+                    #expect(r.headers[.wwwAuthenticate] == "Bearer realm=\"advocate\"")
+                }
+            }
+            for header in ["Basic YWxhZGRpbjpvcGVuc2VzYW1l", "Bearer", "\(api.token)"] {
+                let r = try await api.send(.get, "/api/v1/surveys", token: "", headers: [.authorization: header])
+                #expect(r.status == .unauthorized, "\(header)")
+            }
+            #expect(try await api.responseCount() == 0)
+            #expect(try await api.send(.get, "/api/v1/surveys", token: "", headers: [.authorization: "bearer \(api.token)"]).status == .ok)
+        }
+    }
+
+    @Test("a revoked token stops working once its cache entry expires", arguments: TestBackend.available)
+    func revokedToken(_ backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let secret = try await api.token(forWorkspace: "acme")
+            #expect(try await api.send(.get, "/api/v1/surveys", token: secret).status == .ok)
+            let tokens = try await api.store.tokens(workspaceID: api.workspaceID)
+            let revoked = try #require(tokens.first { $0.id == tokens.map(\.id).max() })
+            #expect(try await api.store.revokeToken(workspaceID: api.workspaceID, tokenID: revoked.id))
+            api.clock.advance(milliseconds: 10_001)
+            #expect(try await api.send(.get, "/api/v1/surveys", token: secret).status == .unauthorized)
+            #expect(try await api.send(.get, "/api/v1/surveys").status == .ok)
+        }
+    }
+
+    @Test("tokens are stored only as their SHA-256", arguments: TestBackend.available)
+    func tokensHashed(_ backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let byPlainSecret = try await api.store.tokenWorkspace(secretHash: api.token)
+            #expect(byPlainSecret == nil)
+            let byHash = try await api.store.tokenWorkspace(secretHash: APITokenSecret.hash(api.token))
+            #expect(byHash?.workspaceID == api.workspaceID)
+            #expect(APITokenSecret.hash(api.token).count == 64)
+        }
+    }
+
+    @Test("/healthz answers 200 with no authentication and no body")
+    func healthz() async throws {
+        try await withAPI(.sqlite) { api in
+            let r = try await api.send(.get, "/healthz", token: "")
+            #expect(r.status == .ok)
+            #expect(r.bytes.isEmpty)
+        }
+    }
+
+    @Test("unknown paths and methods are problem+json")
+    func unknownRoutes() async throws {
+        try await withAPI(.sqlite) { api in
+            let missing = try await api.send(.get, "/api/v1/nothing-here")
+            #expect(missing.status == .notFound)
+            #expect(missing.isProblem)
+            let root = try await api.send(.get, "/nope", token: "")
+            #expect(root.status == .notFound)
+            #expect(root.isProblem)
+            let wrongMethod = try await api.send(.put, "/api/v1/responses", json: "{}")
+            #expect(wrongMethod.status.code >= 400 && wrongMethod.status.code < 500)
+            #expect(wrongMethod.isProblem)
+        }
+    }
+
+    @Test("a problem names the request path and a readable detail")
+    func problemShape() async throws {
+        try await withAPI(.sqlite) { api in
+            let r = try await api.send(.post, "/api/v1/surveys", json: #"{"name": 1}"#)
+            #expect(r.json["type"] == .string("about:blank"))
+            #expect(r.json["title"] == .string("Invalid input"))
+            #expect(r.json["status"] == .integer(422))
+            #expect(r.json["instance"] == .string("/api/v1/surveys"))
+            #expect(r.detail.contains("name"))
+            #expect(r.detail.contains("product_name"))
+        }
+    }
+
+    @Test("JSON with a charset parameter is accepted; no Content-Type is read as JSON")
+    func contentTypes() async throws {
+        try await withAPI(.sqlite) { api in
+            let withCharset = try await api.send(.post, "/api/v1/surveys", json: #"{"name": "A", "product_name": "B"}"#,
+                                                 headers: [.contentType: "application/json; charset=utf-8"])
+            #expect(withCharset.status == .created)
+            let bare = try await api.send(.post, "/api/v1/surveys", body: Array(#"{"name": "A", "product_name": "B"}"#.utf8))
+            #expect(bare.status == .created)
+            let text = try await api.send(.post, "/api/v1/surveys", json: #"{"name": "A", "product_name": "B"}"#,
+                                          headers: [.contentType: "text/plain"])
+            #expect(text.status == .unsupportedMediaType)
+            #expect(text.isProblem)
+        }
+    }
+}
