@@ -96,5 +96,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Runs the built `advocate` binary as a user would.
+        .testTarget(
+            name: "AdvocateCLITests",
+            dependencies: ["AdvocateWeb", "AdvocateStore", "AdvocateCore", "AdvocateTestSupport"],
+            swiftSettings: strictSettings
+        ),
     ]
 )

@@ -26,6 +26,12 @@ extension AdvocateStore {
         try await ingest.submit(workspaceID: workspaceID, items, batch: batch)
     }
 
+    /// What `record` would refuse in `items` if they were recorded now, as the batch endpoint
+    /// names them (`responses[i].field`); writes nothing. Lets an import refuse a file whole.
+    public func check(workspaceID: Int64, _ items: [ResponseSubmission]) async throws -> [ValidationIssue] {
+        try await database.check(IngestRequest(workspaceID: workspaceID, items: items, batch: true), now: clock.now())
+    }
+
     /// One response of the workspace.
     public func response(workspaceID: Int64, id: Int64) async throws -> Response? {
         try await database.read { sql in

@@ -110,11 +110,26 @@ extension Database {
         return requests.map { _ in .failure(failure) }
     }
 
+    /// Runs ingest's checks on `request` against the database as it is, writing nothing: what
+    /// recording it now would refuse (unknown surveys, future dates, e-mail conflicts).
+    func check(_ request: IngestRequest, now: Timestamp) async throws -> [ValidationIssue] {
+        try await read { sql in
+            var state = IngestState()
+            try await state.loadSurveys(ids: Set(request.items.map(\.surveyID)), locking: false, in: sql)
+            try await state.loadContacts(for: [request], locking: false, in: sql)
+            try await state.loadResponses(in: sql)
+            switch state.plan(request, now: now) {
+            case .success: return []
+            case .failure(let error): return error.issues
+            }
+        }
+    }
+
     private func commitOnce(_ requests: [IngestRequest], now: Timestamp, in sql: any SQLDatabase) async throws
         -> [Result<[IngestOutcome], any Error>] {
         var state = IngestState()
-        try await state.loadSurveys(ids: Set(requests.flatMap { $0.items.map(\.surveyID) }), dialect: dialect, in: sql)
-        try await state.loadContacts(for: requests, dialect: dialect, in: sql)
+        try await state.loadSurveys(ids: Set(requests.flatMap { $0.items.map(\.surveyID) }), locking: dialect == .postgres, in: sql)
+        try await state.loadContacts(for: requests, locking: dialect == .postgres, in: sql)
         try await state.loadResponses(in: sql)
 
         var outcomes: [Result<[PlannedOutcome], ValidationError>] = []
@@ -207,10 +222,10 @@ struct IngestState {
 
     // MARK: Loading
 
-    mutating func loadSurveys(ids: Set<Int64>, dialect: Dialect, in sql: any SQLDatabase) async throws {
+    mutating func loadSurveys(ids: Set<Int64>, locking: Bool, in sql: any SQLDatabase) async throws {
         // FOR SHARE holds off a concurrent time-zone change (which locks the survey FOR UPDATE
         // and rebuilds its rollup) until this commit, so no answer is bucketed by a stale zone.
-        let lock: SQLQueryString = dialect == .postgres ? " ORDER BY id FOR SHARE" : ""
+        let lock: SQLQueryString = locking ? " ORDER BY id FOR SHARE" : ""
         for chunk in Array(ids).chunked(1_000) {
             let rows = try await sql.raw("""
                 SELECT id, workspace_id, time_zone, round_days FROM surveys WHERE id IN (\(binds: Array(chunk)))\(lock)
@@ -224,7 +239,7 @@ struct IngestState {
         }
     }
 
-    mutating func loadContacts(for requests: [IngestRequest], dialect: Dialect, in sql: any SQLDatabase) async throws {
+    mutating func loadContacts(for requests: [IngestRequest], locking: Bool, in sql: any SQLDatabase) async throws {
         var externalIDs: [Int64: Set<String>] = [:]
         var emails: [Int64: Set<String>] = [:]
         for request in requests {
@@ -236,7 +251,7 @@ struct IngestState {
         }
         // FOR UPDATE serialises two PostgreSQL writers on the same contact, so the round lookup
         // below cannot race; SQLite has one writer and no such clause.
-        let lock: SQLQueryString = dialect == .postgres ? " ORDER BY id FOR UPDATE" : ""
+        let lock: SQLQueryString = locking ? " ORDER BY id FOR UPDATE" : ""
         for workspaceID in Set(externalIDs.keys).union(emails.keys) {
             for chunk in Array(externalIDs[workspaceID] ?? []).chunked(1_000) {
                 let rows = try await sql.raw("""

@@ -24,7 +24,16 @@ struct BenchCommand: AsyncParsableCommand {
             let dir = data ?? NSTemporaryDirectory() + "advocate-bench-\(responses)"
             let location = try DatabaseLocation.from(data: dir, database: database)
             let store = try await AdvocateStore.open(location)
-            defer { Task { await store.close() } }
+            do {
+                try await measure(store: store, location: location)
+                await store.close()
+            } catch {
+                await store.close()
+                throw error
+            }
+        }
+
+        func measure(store: AdvocateStore, location: DatabaseLocation) async throws {
             let (ws, _) = try await store.ensureWorkspace(slug: "bench")
             let survey: Survey
             if let existing = try await store.surveys(workspaceID: ws.id, after: nil, limit: 1).items.first {

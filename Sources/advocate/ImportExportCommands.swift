@@ -44,15 +44,34 @@ struct ImportCommand: AsyncParsableCommand {
         }
         try await withStore(dataOptions) { store in
             let ws = try await store.requireWorkspace(workspace)
-            // Check the surveys first so that a wrong id cannot leave a half-done import.
-            for id in Set(submissions.map(\.submission.surveyID)).sorted() where try await store.survey(workspaceID: ws.id, id: id) == nil {
-                throw CLIError("no survey \(id) in workspace \(workspace); nothing was imported")
+            // Every check ingest makes (unknown survey, future date, an e-mail owned by another
+            // contact) runs on the whole file first, so a refused row cannot leave a half-done import.
+            var refused: [Int: [String]] = [:]
+            for issue in try await store.check(workspaceID: ws.id, submissions.map(\.submission)) {
+                guard let (index, field) = Self.batchIndex(issue.field) else { continue }
+                refused[index, default: []].append("line \(submissions[index].line): \(field): \(issue.message)")
+            }
+            if !refused.isEmpty {
+                let lines = refused.keys.sorted().flatMap { refused[$0]! }
+                guard skipInvalid else {
+                    throw CLIError("\(lines.count) row problem(s) against the database; nothing was imported:\n  "
+                                   + lines.prefix(50).joined(separator: "\n  ") + (lines.count > 50 ? "\n  …" : "")
+                                   + "\n(fix them, or import the other rows with --skip-invalid)")
+                }
+                problems += lines
+                submissions = submissions.enumerated().filter { refused[$0.offset] == nil }.map(\.element)
             }
             let progress = ProgressBar(total: submissions.count, label: "importing")
             var created = 0, updated = 0, done = 0
             for chunk in stride(from: 0, to: submissions.count, by: 5_000) {
                 let part = submissions[chunk..<min(chunk + 5_000, submissions.count)].map(\.submission)
-                let outcomes = try await store.record(workspaceID: ws.id, part, batch: true)
+                let outcomes: [IngestOutcome]
+                do { outcomes = try await store.record(workspaceID: ws.id, part, batch: true) } catch {
+                    // Only a concurrent writer changing the same contacts since the check gets here.
+                    progress.finish()
+                    throw CLIError("stopped at line \(submissions[chunk].line) after importing \(done) rows: \(error)\n"
+                                   + "(running the import again is safe: an answer in the same round updates its response)")
+                }
                 created += outcomes.filter(\.created).count
                 updated += outcomes.count - outcomes.filter(\.created).count
                 done += part.count
@@ -62,6 +81,16 @@ struct ImportCommand: AsyncParsableCommand {
             print("imported \(submissions.count) rows: \(created) new responses, \(updated) updated an earlier answer in the same round"
                   + (problems.isEmpty ? "" : "; skipped \(problems.count) invalid:\n  " + problems.prefix(50).joined(separator: "\n  ")))
         }
+    }
+}
+
+extension ImportCommand {
+    /// `responses[12].contact.email` → (12, "contact.email").
+    static func batchIndex(_ field: String) -> (Int, String)? {
+        guard field.hasPrefix("responses["), let close = field.firstIndex(of: "]"),
+              let index = Int(field[field.index(field.startIndex, offsetBy: 10)..<close]) else { return nil }
+        let rest = field[field.index(after: close)...]
+        return (index, rest.hasPrefix(".") ? String(rest.dropFirst()) : String(rest))
     }
 }
 

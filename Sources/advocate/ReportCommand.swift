@@ -10,7 +10,7 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "Workspace slug (default: default).") var workspace: String = "default"
     @Option(help: "First day, YYYY-MM-DD (survey's time zone).") var from: String?
     @Option(help: "Last day, YYYY-MM-DD.") var to: String?
-    @Option(help: "Trend buckets: day, week or month.") var interval: String = "month"
+    @Option(help: "Trend buckets: day, week or month.") var interval: String = "week"
     @Option(help: "Break down by a property (or channel, locale).") var by: String?
     @OptionGroup var dataOptions: DataOptions
 

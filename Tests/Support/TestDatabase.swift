@@ -119,23 +119,8 @@ public actor PostgresTestCluster {
 
 nonisolated(unsafe) private var clusterDirectory: String?
 
-/// Runs a shell script to completion with its stdout in a file; returns its exit status.
-///
-/// posix_spawn and waitpid rather than Foundation's Process: on Linux, Process.waitUntilExit
-/// never returned here once the script had started a PostgreSQL server in the background.
 private func runScript(_ script: String, _ arguments: [String], stdout path: String) -> Int32 {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 1, path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    let argv = (["/bin/bash", script] + arguments).map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    var pid: pid_t = 0
-    guard posix_spawn(&pid, "/bin/bash", &actions, nil, argv, environ) == 0 else { return -1 }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-    // WIFEXITED / WEXITSTATUS, which Swift does not import as functions.
-    return status & 0x7f == 0 ? (status >> 8) & 0xff : -1
+    runProgram("/bin/bash", [script] + arguments, stdout: path, stderr: nil)
 }
 
 /// Runs `body` with a store on a fresh database of `backend`, then closes and removes it.

@@ -1,0 +1,161 @@
+import AdvocateCore
+import AdvocateStore
+import AdvocateTestSupport
+import AdvocateWeb
+import Foundation
+import Testing
+
+/// The `advocate` binary as a user runs it.
+@Suite("advocate command line")
+struct CLITests {
+    /// A fresh data directory for one test.
+    static func dataDirectory() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("advocate-cli-data-\(UUID().uuidString)").path
+    }
+
+    @Test("token create prints the token alone on the last line, creates the workspace, and list/revoke manage it")
+    func tokens() async throws {
+        let dir = Self.dataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let created = runAdvocate(["token", "create", "--name", "CRM sync", "--workspace", "acme", "--data", dir])
+        #expect(created.status == 0, "\(created.stderr)")
+        let token = created.lastLine
+        #expect(token.hasPrefix("adv_") && token.count == 47, "last line: \(token)")
+
+        let store = try await AdvocateStore.open(.sqlite(directory: dir))
+        let found = try await store.tokenWorkspace(secretHash: APITokenSecret.hash(token))
+        #expect(found != nil)
+        await store.close()
+
+        let listed = runAdvocate(["token", "list", "--workspace", "acme", "--data", dir])
+        #expect(listed.status == 0)
+        #expect(listed.stdout.contains("CRM sync"))
+        #expect(!listed.stdout.contains(token))
+        let id = try #require(found?.tokenID)
+        let revoked = runAdvocate(["token", "revoke", "\(id)", "--workspace", "acme", "--data", dir])
+        #expect(revoked.status == 0, "\(revoked.stderr)")
+        let again = runAdvocate(["token", "revoke", "\(id)", "--workspace", "acme", "--data", dir])
+        #expect(again.status != 0)
+    }
+
+    @Test("bad arguments get a precise error and a non-zero exit")
+    func badArguments() {
+        let dir = Self.dataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let badSlug = runAdvocate(["token", "create", "--name", "x", "--workspace", "Not A Slug", "--data", dir])
+        #expect(badSlug.status != 0)
+        #expect(badSlug.stderr.contains("workspace"))
+        let noWorkspace = runAdvocate(["report", "--survey", "1", "--workspace", "nobody", "--data", dir])
+        #expect(noWorkspace.status != 0)
+        #expect(noWorkspace.stderr.contains("no workspace \"nobody\""))
+        let badDatabase = runAdvocate(["migrate", "--database", "mysql://root@localhost/x"])
+        #expect(badDatabase.status != 0)
+        #expect(badDatabase.stderr.contains("--database must be a postgres://"))
+    }
+
+    @Test("serve lists every configuration problem at once before starting")
+    func serveConfiguration() {
+        let result = runAdvocate(["serve", "--port", "70000", "--log-level", "loud", "--database", "mysql://x"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("port must be 0 to 65535, got 70000"))
+        #expect(result.stderr.contains("log level must be one of"))
+        #expect(result.stderr.contains("--database must be"))
+        let fromEnvironment = runAdvocate(["serve"], environment: ["ADVOCATE_PORT": "http", "ADVOCATE_DATA_DIR": Self.dataDirectory()])
+        #expect(fromEnvironment.status != 0)
+        #expect(fromEnvironment.stderr.contains("port must be 0 to 65535, got http"))
+    }
+
+    @Test("--data wins over ADVOCATE_DATABASE_URL in the environment")
+    func flagsBeatEnvironment() {
+        let dir = Self.dataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let result = runAdvocate(["migrate", "--data", dir], environment: ["ADVOCATE_DATABASE_URL": "postgres://nobody@127.0.0.1:1/none"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("SQLite in \(dir)"))
+        #expect(FileManager.default.fileExists(atPath: dir + "/advocate.sqlite"))
+    }
+
+    @Test("import reads the documented CSV, export writes it back, and report summarises it")
+    func importExportReport() async throws {
+        let dir = Self.dataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = runAdvocate(["token", "create", "--name", "t", "--data", dir])
+        let store = try await AdvocateStore.open(.sqlite(directory: dir))
+        let ws = try #require(try await store.workspace(slug: "default"))
+        let survey = try await store.createSurvey(workspaceID: ws.id, SurveyInput(name: "R", productName: "Acme"))
+        await store.close()
+
+        let csv = dir + "-in.csv"
+        defer { try? FileManager.default.removeItem(atPath: csv) }
+        try """
+            survey_id,external_id,email,score,comment,created_at,property.plan
+            \(survey.id),a,a@example.com,10,"Çok iyi, teşekkürler",2026-11-01T10:00:00Z,pro
+            \(survey.id),b,,3,"=SUM(A1)",2026-11-02T10:00:00Z,free
+            \(survey.id),c,,8,,2026-11-03T10:00:00Z,pro
+
+            """.write(toFile: csv, atomically: true, encoding: .utf8)
+        let imported = runAdvocate(["import", csv, "--data", dir])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("imported 3 rows: 3 new responses"))
+
+        let exported = runAdvocate(["export", "--data", dir])
+        #expect(exported.status == 0)
+        let lines = exported.stdout.split(separator: "\r\n")
+        #expect(lines.count == 4)
+        #expect(exported.stdout.contains("\"Çok iyi, teşekkürler\""))
+        #expect(exported.stdout.contains("'=SUM(A1)"))
+
+        let report = runAdvocate(["report", "--survey", "\(survey.id)", "--by", "plan", "--data", dir])
+        #expect(report.status == 0, "\(report.stderr)")
+        #expect(report.stdout.contains("NPS"))
+        #expect(report.stdout.contains("pro"))
+    }
+
+    @Test("an import with any bad row imports nothing and names each line")
+    func importAllOrNothing() async throws {
+        let dir = Self.dataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = runAdvocate(["token", "create", "--name", "t", "--data", dir])
+        let store = try await AdvocateStore.open(.sqlite(directory: dir))
+        let ws = try #require(try await store.workspace(slug: "default"))
+        let survey = try await store.createSurvey(workspaceID: ws.id, SurveyInput(name: "R", productName: "Acme"))
+        _ = try await store.upsertContact(workspaceID: ws.id, ContactInput(externalID: "owner", email: "taken@example.com"))
+        await store.close()
+
+        let csv = dir + "-bad.csv"
+        defer { try? FileManager.default.removeItem(atPath: csv) }
+        try """
+            survey_id,external_id,email,score,created_at
+            \(survey.id),a,,9,2026-11-01T10:00:00Z
+            \(survey.id),b,,eleven,2026-11-01T10:00:00Z
+            \(survey.id),c,,7,2099-01-01T00:00:00Z
+            \(survey.id),d,taken@example.com,5,2026-11-01T10:00:00Z
+
+            """.write(toFile: csv, atomically: true, encoding: .utf8)
+        let first = runAdvocate(["import", csv, "--data", dir])
+        #expect(first.status != 0)
+        #expect(first.stderr.contains("line 3"))
+        #expect(first.stderr.contains("nothing was imported"))
+
+        // With the unparseable row skipped, the database checks still refuse the whole file.
+        let second = runAdvocate(["import", csv, "--data", dir, "--skip-invalid"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("imported 1 rows"))
+        #expect(second.stdout.contains("line 4: created_at"))
+        #expect(second.stdout.contains("line 5: contact.email"))
+
+        let exported = runAdvocate(["export", "--data", dir])
+        #expect(exported.stdout.split(separator: "\r\n").count == 2)
+    }
+
+    @Test("migrate and token create work on PostgreSQL too", .enabled(if: TestBackend.available.contains(.postgres)))
+    func postgres() async throws {
+        let url = try await PostgresTestCluster.shared.createDatabase()
+        let migrated = runAdvocate(["migrate", "--database", url])
+        #expect(migrated.status == 0, "\(migrated.stderr)")
+        #expect(migrated.stdout.contains("PostgreSQL at"))
+        let token = runAdvocate(["token", "create", "--name", "pg"], environment: ["ADVOCATE_DATABASE_URL": url])
+        #expect(token.status == 0, "\(token.stderr)")
+        #expect(token.lastLine.hasPrefix("adv_"))
+    }
+}
