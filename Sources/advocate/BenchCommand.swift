@@ -53,9 +53,7 @@ struct BenchCommand: AsyncParsableCommand {
                 var times: [Double] = []
                 for i in 0...runs {
                     let t0 = DispatchTime.now().uptimeNanoseconds
-                    let overall = try await store.dailyCounts(surveyID: survey.id, dimension: ReportDimension.overall, from: nil, to: nil)
-                    let segments = try await by.asyncMap { try await store.dailyCounts(surveyID: survey.id, dimension: $0, from: nil, to: nil) }
-                    let report = ReportBuilder.build(overall: overall, segments: segments, interval: interval, range: nil)
+                    let report = try await store.report(survey: survey, from: nil, to: nil, interval: interval, by: by)
                     let ms = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
                     if i > 0 { times.append(ms) }
                     if i == runs { print("  n=\(report.summary.tally.n) nps=\(report.summary.nps.map { String(format: "%.2f", $0) } ?? "-") buckets=\(report.trend.count)") }
@@ -128,15 +126,6 @@ struct BenchCommand: AsyncParsableCommand {
             let seconds = Date().timeIntervalSince(t0)
             print(String(format: "sqlite raw insert: %d rows in %.2f s = %.0f rows/s (%d rows per transaction, synchronous=FULL, WAL)", rows, seconds, Double(rows) / seconds, batch))
             await db.close()
-        }
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ body: (Wrapped) async throws -> T) async rethrows -> T? {
-        switch self {
-        case .some(let w): return try await body(w)
-        case .none: return nil
         }
     }
 }

@@ -24,11 +24,7 @@ struct ReportCommand: AsyncParsableCommand {
             guard let s = try await store.survey(workspaceID: ws.id, id: survey) else {
                 throw CLIError("no survey \(survey) in workspace \(workspace)")
             }
-            let overall = try await store.dailyCounts(surveyID: s.id, dimension: ReportDimension.overall, from: fromDay, to: toDay)
-            var segments: [DailyScoreCounts]?
-            if let by { segments = try await store.dailyCounts(surveyID: s.id, dimension: ReportDimension.stored(forRequested: by), from: fromDay, to: toDay) }
-            let range: ClosedRange<CalendarDay>? = if let fromDay, let toDay { fromDay...toDay } else { nil }
-            let report = ReportBuilder.build(overall: overall, segments: segments, interval: trend, range: range)
+            let report = try await store.report(survey: s, from: fromDay, to: toDay, interval: trend, by: by)
             print(TerminalReport.render(report, survey: s, by: by))
         }
     }

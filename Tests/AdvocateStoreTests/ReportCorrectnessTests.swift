@@ -66,6 +66,12 @@ struct ReportCorrectnessTests {
                 actual[row.segment ?? "", default: .empty].merge(row.counts.tally)
             }
             #expect(actual == expected, "dimension \(dimension)")
+            var totals: [String: Tally] = [:]
+            for row in try await store.segmentTotals(surveyID: survey.id, dimension: dimension, from: nil, to: nil) where !row.counts.isZero {
+                #expect(totals[row.segment ?? ""] == nil, "one row per segment")
+                totals[row.segment ?? "", default: .empty].merge(row.counts.tally)
+            }
+            #expect(totals == expected, "segment totals of \(dimension)")
         }
 
         // A day range returns exactly the days inside it.

@@ -70,12 +70,7 @@ struct SurveysController {
         if by?.isEmpty == true { q.fail("by", "must name a property, or channel or locale") }
         try q.finish()
         let survey = try await find(context)
-        let overall = try await store.dailyCounts(surveyID: survey.id, dimension: ReportDimension.overall, from: from, to: to)
-        let segments = try await by.asyncMap {
-            try await store.dailyCounts(surveyID: survey.id, dimension: ReportDimension.stored(forRequested: $0), from: from, to: to)
-        }
-        let range: ClosedRange<CalendarDay>? = if let from, let to { from...to } else { nil }
-        let built = ReportBuilder.build(overall: overall, segments: segments, interval: interval, range: range, method: method)
+        let built = try await store.report(survey: survey, from: from, to: to, interval: interval, by: by, method: method)
         return JSONResponse.make(Representation.report(built, surveyID: survey.id, range: (from, to), interval: interval, by: by))
     }
 
@@ -85,14 +80,5 @@ struct SurveysController {
             throw Problem.notFound("no survey with id \(id) in this workspace")
         }
         return survey
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ body: (Wrapped) async throws -> T) async rethrows -> T? {
-        switch self {
-        case .some(let w): return try await body(w)
-        case .none: return nil
-        }
     }
 }
