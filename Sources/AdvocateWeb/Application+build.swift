@@ -35,7 +35,8 @@ public func buildApplication(store: AdvocateStore, configuration: ServerConfigur
 /// The routes: public endpoints, then the authenticated API.
 public func buildRouter(store: AdvocateStore) -> Router<AppContext> {
     let router = Router(context: AppContext.self)
-    router.add(middleware: ProblemMiddleware())
+    let routes = RouteTable()
+    router.add(middleware: ProblemMiddleware(routes: routes))
     // An empty handler: the health check, and the benchmark's ceiling.
     router.get("healthz") { _, _ in HTTPResponse.Status.ok }
     router.get("openapi.json") { _, _ in
@@ -45,6 +46,7 @@ public func buildRouter(store: AdvocateStore) -> Router<AppContext> {
     SurveysController(store: store).addRoutes(to: api)
     ContactsController(store: store).addRoutes(to: api)
     ResponsesController(store: store).addRoutes(to: api)
+    routes.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     return router
 }
 

@@ -71,7 +71,7 @@ struct AuthAndProtocolTests {
         }
     }
 
-    @Test("unknown paths and methods are problem+json")
+    @Test("unknown paths are 404 and wrong methods 405 with Allow, as problem+json")
     func unknownRoutes() async throws {
         try await withAPI(.sqlite) { api in
             let missing = try await api.send(.get, "/api/v1/nothing-here")
@@ -81,8 +81,12 @@ struct AuthAndProtocolTests {
             #expect(root.status == .notFound)
             #expect(root.isProblem)
             let wrongMethod = try await api.send(.put, "/api/v1/responses", json: "{}")
-            #expect(wrongMethod.status.code >= 400 && wrongMethod.status.code < 500)
+            #expect(wrongMethod.status == .methodNotAllowed)
+            #expect(wrongMethod.headers[.allow] == "GET, POST")
             #expect(wrongMethod.isProblem)
+            let withID = try await api.send(.post, "/api/v1/surveys/12", json: "{}")
+            #expect(withID.status == .methodNotAllowed, "\(String(decoding: withID.bytes, as: UTF8.self))")
+            #expect(withID.headers[.allow] == "DELETE, GET, PATCH")
         }
     }
 

@@ -3,6 +3,7 @@ import AdvocateStore
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 
 /// An error answer in RFC 9457 `application/problem+json` form.
 ///
@@ -64,9 +65,18 @@ public struct Problem: Error, HTTPResponseError, Sendable {
 
 /// Maps every error to a problem response, in one place.
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The routes, to tell "no such path" (404) from "not with this method" (405).
+    let routes: RouteTable
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let e as HTTPError where e.status == .notFound {
+            let allowed = routes.methods(forPath: request.uri.path)
+            guard !allowed.isEmpty else { return try Self.problem(for: e, context: context).response(from: request, context: context) }
+            var problem = Problem(status: .methodNotAllowed, detail: "\(request.method) is not allowed here; use \(allowed.joined(separator: ", "))")
+            problem.headers[.allow] = allowed.joined(separator: ", ")
+            return try problem.response(from: request, context: context)
         } catch {
             return try Self.problem(for: error, context: context).response(from: request, context: context)
         }
@@ -98,6 +108,30 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         default:
             context.logger.error("unexpected error: \(String(reflecting: error))")
             return Problem(status: .internalServerError, detail: "an unexpected error occurred; it has been logged")
+        }
+    }
+}
+
+/// Path patterns (`/api/v1/surveys/{id}`, captures as the router describes them) and their methods, filled once the router is built.
+final class RouteTable: Sendable {
+    private let entries = Mutex<[(components: [Substring], methods: [String])]>([])
+
+    func load(_ routes: [(path: String, method: String)]) {
+        var byPath: [String: [String]] = [:]
+        for route in routes { byPath[route.path, default: []].append(route.method) }
+        entries.withLock { e in
+            e = byPath.map { (components: $0.key.split(separator: "/"), methods: $0.value.sorted()) }
+        }
+    }
+
+    /// The methods routed for `path`; empty when no pattern matches it.
+    func methods(forPath path: String) -> [String] {
+        let parts = path.split(separator: "/")
+        return entries.withLock { e in
+            e.first { entry in
+                entry.components.count == parts.count
+                    && zip(entry.components, parts).allSatisfy { $0.0.hasPrefix(":") || $0.0.hasPrefix("{") || $0.0 == $0.1 }
+            }?.methods ?? []
         }
     }
 }
