@@ -81,7 +81,7 @@ let package = Package(
             path: "Tests/Support",
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "NPSTests", dependencies: ["NPS"], swiftSettings: strictSettings),
+        .testTarget(name: "NPSTests", dependencies: ["NPS"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(name: "AdvocateCoreTests", dependencies: ["AdvocateCore", "NPS"], swiftSettings: strictSettings),
         .testTarget(
             name: "AdvocateStoreTests",

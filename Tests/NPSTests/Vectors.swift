@@ -4,12 +4,18 @@ import Testing
 
 // MARK: - Loading
 
-/// The shared test vectors (/work/shared/vectors/nps.json), read at test time so that a
-/// change to the reference implementation's output is caught here.
+/// The NPS test vectors, a copy of the product's shared vectors/nps.json kept in the repository
+/// (Fixtures/nps.json) so that a fresh clone tests against them; `VectorCopyTests` fails when
+/// the copy and the shared file (beside the project, when present) differ.
 enum Vectors {
     /// The path is taken from this file's path and symlinks are resolved, so it works from
     /// any checkout and from a scratch package that links this folder in.
     static let url = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
+        .deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/nps.json")
+
+    /// The shared original, beside the project's root.
+    static let sharedURL = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         .deletingLastPathComponent()
         .appendingPathComponent("../../../shared/vectors/nps.json")
         .standardized
@@ -156,5 +162,14 @@ struct SampleSizeVector: Decodable, Sendable, CustomTestStringConvertible {
             return "±\(moePoints ?? .nan) at P \(pP ?? .nan), D \(pD ?? .nan)"
         }
         return "d \(minDiffPoints ?? .nan) at \(pP1 ?? .nan)/\(pD1 ?? .nan) vs \(pP2 ?? .nan)/\(pD2 ?? .nan)"
+    }
+}
+
+@Suite("Vector copy")
+struct VectorCopyTests {
+    @Test("the repository's copy of the vectors is the shared file, byte for byte",
+          .enabled(if: FileManager.default.fileExists(atPath: Vectors.sharedURL.path)))
+    func copyIsCurrent() throws {
+        #expect(try Data(contentsOf: Vectors.url) == Data(contentsOf: Vectors.sharedURL))
     }
 }
