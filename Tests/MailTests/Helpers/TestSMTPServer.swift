@@ -1,0 +1,105 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// MARK: - aiosmtpd started by the tests
+
+/// An aiosmtpd server (Fixtures/smtp_server.py) on a free port of 127.0.0.1, for one test.
+struct TestSMTPServer: Sendable {
+    let port: Int
+    let directory: URL
+    fileprivate let pid: pid_t
+
+    /// The throwaway CA that signed the server's certificate (with `--tls`).
+    var caPEM: String { (try? String(contentsOf: directory.appendingPathComponent("ca.pem"), encoding: .utf8)) ?? "" }
+
+    /// Starts a server with the fixture's `options`, runs `body`, then kills it. Fails loudly
+    /// (not a skip) when aiosmtpd or trustme is missing: `pip install aiosmtpd dkimpy trustme`.
+    @discardableResult
+    static func with<T>(_ options: [String] = [], _ body: (TestSMTPServer) async throws -> T) async throws -> T {
+        let server = try await start(options)
+        do {
+            let result = try await body(server)
+            server.stop()
+            return result
+        } catch {
+            server.stop()
+            throw error
+        }
+    }
+
+    private static func start(_ options: [String]) async throws -> TestSMTPServer {
+        let directory = try Python.temporaryDirectory("mail-smtp")
+        let stderr = directory.appendingPathComponent("server.err").path
+        let script = Python.fixtures.appendingPathComponent("smtp_server.py").path
+        let (pid, stdout) = try Python.start([script, "--dir", directory.path] + options, stderr: stderr)
+        // The fixture prints "ready PORT" once it accepts connections; block on that line (off
+        // the cooperative pool) instead of polling or sleeping.
+        let line = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
+            DispatchQueue.global().async {
+                continuation.resume(returning: readLine(from: stdout))
+            }
+        }
+        close(stdout)
+        let words = line.split(separator: " ")
+        guard words.count == 2, words[0] == "ready", let port = Int(words[1]) else {
+            kill(pid, SIGKILL)
+            Python.wait(for: pid)
+            let log = (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? ""
+            try? FileManager.default.removeItem(at: directory)
+            throw FixtureError("the aiosmtpd fixture did not start (is `pip install aiosmtpd dkimpy trustme` done?): \(log)")
+        }
+        return TestSMTPServer(port: port, directory: directory, pid: pid)
+    }
+
+    /// Reads up to the first newline (or EOF) from a blocking descriptor.
+    private static func readLine(from fd: Int32) -> String {
+        var bytes: [UInt8] = []
+        var byte: UInt8 = 0
+        while read(fd, &byte, 1) == 1 {
+            if byte == UInt8(ascii: "\n") { break }
+            bytes.append(byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Kills the server (each message was on disk before its 250 went out) and removes its files.
+    func stop() {
+        kill(pid, SIGKILL)
+        Python.wait(for: pid)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// The messages the server accepted, in order.
+    func messages() throws -> [ReceivedMessage] {
+        var result: [ReceivedMessage] = []
+        var index = 1
+        while true {
+            let base = directory.appendingPathComponent("msg-\(index)")
+            guard let meta = try? Data(contentsOf: base.appendingPathExtension("json")) else { return result }
+            let bytes = try [UInt8](Data(contentsOf: base.appendingPathExtension("eml")))
+            guard let object = try JSONSerialization.jsonObject(with: meta) as? [String: Any] else {
+                throw FixtureError("msg-\(index).json is not an object")
+            }
+            result.append(ReceivedMessage(bytes: bytes, meta: object, path: base.appendingPathExtension("eml").path))
+            index += 1
+        }
+    }
+}
+
+/// A message as aiosmtpd stored it, with what it saw of the session.
+struct ReceivedMessage {
+    let bytes: [UInt8]
+    let meta: [String: Any]
+    let path: String
+
+    var mailFrom: String? { meta["mail_from"] as? String }
+    var recipients: [String] { meta["rcpt_tos"] as? [String] ?? [] }
+    var mailOptions: [String] { meta["mail_options"] as? [String] ?? [] }
+    var authMechanism: String? { meta["auth_mechanism"] as? String }
+    var authLogin: String? { meta["auth_login"] as? String }
+    var overTLS: Bool { meta["tls"] as? Bool ?? false }
+    var pipelined: Bool { meta["pipelined"] as? Bool ?? false }
+    var extended: Bool { meta["extended"] as? Bool ?? false }
+}
