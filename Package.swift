@@ -82,7 +82,9 @@ let package = Package(
                 "AdvocateCore",
                 "AdvocateStore",
                 "AdvocateWeb",
+                "Mail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -130,7 +132,7 @@ let package = Package(
         // Runs the built `advocate` binary as a user would.
         .testTarget(
             name: "AdvocateCLITests",
-            dependencies: ["AdvocateWeb", "AdvocateStore", "AdvocateCore", "AdvocateTestSupport"],
+            dependencies: ["AdvocateWeb", "AdvocateStore", "AdvocateCore", "AdvocateTestSupport", "Mail"],
             swiftSettings: strictSettings
         ),
     ]

@@ -7,5 +7,5 @@ struct Advocate: AsyncParsableCommand {
         commandName: "advocate",
         abstract: "Advocate: self-hosted Net Promoter Score.",
         subcommands: [ServeCommand.self, MigrateCommand.self, TokenCommand.self, ReportCommand.self,
-                      ImportCommand.self, ExportCommand.self, BenchCommand.self])
+                      ImportCommand.self, ExportCommand.self, DKIMCommand.self, BenchCommand.self])
 }

@@ -2,6 +2,7 @@ import AdvocateCore
 import AdvocateStore
 import AdvocateTestSupport
 import AdvocateWeb
+import Mail
 import Foundation
 import Testing
 
@@ -157,5 +158,42 @@ struct CLITests {
         let token = runAdvocate(["token", "create", "--name", "pg"], environment: ["ADVOCATE_DATABASE_URL": url])
         #expect(token.status == 0, "\(token.stderr)")
         #expect(token.lastLine.hasPrefix("adv_"))
+    }
+}
+
+@Suite("advocate dkim keygen")
+struct DKIMKeygenTests {
+    @Test("writes an owner-only PEM key and prints the TXT record that publishes it")
+    func keygen() throws {
+        let pem = FileManager.default.temporaryDirectory.appendingPathComponent("dkim-\(UUID().uuidString).pem").path
+        defer { try? FileManager.default.removeItem(atPath: pem) }
+        let result = runAdvocate(["dkim", "keygen", "--domain", "mail.example.com", "--selector", "adv2026", "--out", pem])
+        #expect(result.status == 0, "\(result.stderr)")
+        let attributes = try FileManager.default.attributesOfItem(atPath: pem)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        let signer = try DKIMSigner(domain: "mail.example.com", selector: "adv2026",
+                                    privateKeyPEM: try String(contentsOfFile: pem, encoding: .utf8))
+        let record = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("adv2026._domainkey.mail.example.com. IN TXT ") })
+        // The quoted 255-byte strings, joined, are the record.
+        let quoted = record.split(separator: "\"").enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+        #expect(quoted.allSatisfy { $0.utf8.count <= 255 })
+        #expect(quoted.joined() == signer.dnsRecord)
+        #expect(signer.dnsRecord.hasPrefix("v=DKIM1; k=rsa; p="))
+
+        let again = runAdvocate(["dkim", "keygen", "--domain", "mail.example.com", "--selector", "adv2026", "--out", pem])
+        #expect(again.status != 0)
+        #expect(again.stderr.contains("already exists"))
+    }
+
+    @Test("a bad domain, selector or size is refused and writes no key")
+    func badInput() {
+        let pem = FileManager.default.temporaryDirectory.appendingPathComponent("dkim-\(UUID().uuidString).pem").path
+        for arguments in [["--domain", "not a domain", "--selector", "s"], ["--domain", "example.com", "--selector", "bad selector"],
+                          ["--domain", "example.com", "--selector", "s", "--bits", "1024"]] {
+            let result = runAdvocate(["dkim", "keygen", "--out", pem] + arguments)
+            #expect(result.status != 0, "\(arguments)")
+            #expect(!result.stderr.isEmpty)
+            #expect(!FileManager.default.fileExists(atPath: pem), "\(arguments)")
+        }
     }
 }
