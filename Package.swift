@@ -34,6 +34,8 @@ let package = Package(
         .target(
             name: "AdvocateCore",
             dependencies: ["NPS"],
+            // Respondent-facing strings, one JSON catalog per language (Resources/Locales/README.md).
+            resources: [.copy("Resources/Locales")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -63,11 +65,25 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The job runner and its jobs (sending invitations); docs/jobs.md.
+        .target(
+            name: "AdvocateJobs",
+            dependencies: [
+                "AdvocateCore",
+                "AdvocateStore",
+                "Mail",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "AdvocateWeb",
             dependencies: [
                 "AdvocateCore",
                 "AdvocateStore",
+                "AdvocateJobs",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

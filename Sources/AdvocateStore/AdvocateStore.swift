@@ -10,12 +10,24 @@ public final class AdvocateStore: Sendable {
     public let clock: any AdvocateClock
     /// The group-commit writer for answers.
     public let ingest: IngestWriter
+    /// The group-commit writer for messages about to be delivered.
+    let sendLedger: GroupCommit<AcceptedMessage, Bool>
 
     /// Wraps an open database.
     public init(database: Database, clock: any AdvocateClock) {
         self.database = database
         self.clock = clock
         self.ingest = IngestWriter(database: database, clock: clock)
+        self.sendLedger = GroupCommit(maxBatch: 500) { messages in
+            do {
+                let results = try await database.write { sql in
+                    try await AdvocateStore.commitAccepted(messages, now: clock.now(), in: sql)
+                }
+                return results.map { .success($0) }
+            } catch {
+                return messages.map { _ in .failure(error) }
+            }
+        }
     }
 
     /// Opens the database at `location`, migrating it, and wraps it.

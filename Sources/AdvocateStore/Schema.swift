@@ -114,5 +114,71 @@ enum Schema {
                 "ALTER TABLE nps_rollups_clustered RENAME TO nps_rollups",
             ]
         },
+        Migration(version: 3, reason: "the job queue, invitations and the suppression list, for sending e-mail exactly once") { _ in [
+            // One queue for every kind of background work. A job is claimable when it is queued
+            // and due, or running with an expired lease (its worker died): `available_at` is
+            // run_at for the one and lease_until for the other, so one index serves both.
+            """
+            CREATE TABLE jobs (
+                id {id},
+                workspace_id BIGINT REFERENCES workspaces(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL,
+                payload TEXT NOT NULL DEFAULT '{}',
+                state TEXT NOT NULL,
+                available_at BIGINT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                max_attempts INTEGER NOT NULL,
+                lease_owner TEXT,
+                last_error TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                finished_at BIGINT)
+            """,
+            "CREATE INDEX jobs_claimable ON jobs (available_at) WHERE state IN ('queued', 'running')",
+            "CREATE INDEX jobs_state ON jobs (workspace_id, state, id)",
+            // An invitation asks one contact to answer one survey on one channel; its messages
+            // (the first and up to two reminders) are jobs. The token in its links is stored
+            // only as a hash.
+            """
+            CREATE TABLE invitations (
+                id {id},
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                survey_id BIGINT NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
+                contact_id BIGINT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+                campaign_id BIGINT,
+                variant TEXT,
+                channel TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                email TEXT,
+                locale TEXT,
+                status TEXT NOT NULL,
+                send_at BIGINT NOT NULL,
+                sent_at BIGINT,
+                message_id TEXT,
+                messages_sent INTEGER NOT NULL DEFAULT 0,
+                reminders INTEGER NOT NULL DEFAULT 0,
+                reminder_days INTEGER NOT NULL DEFAULT 3,
+                clicked_at BIGINT,
+                last_error TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX invitations_contact ON invitations (contact_id, send_at)",
+            "CREATE INDEX invitations_workspace ON invitations (workspace_id, id)",
+            "CREATE INDEX invitations_survey ON invitations (survey_id, id)",
+            // Reminders ask "has this invitation been answered?".
+            "CREATE INDEX responses_invitation ON responses (invitation_id)",
+            // One list for every channel: an address here is never sent a survey again until its
+            // owner re-subscribes.
+            """
+            CREATE TABLE suppressions (
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                email TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                detail TEXT,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (workspace_id, email))
+            """,
+        ] },
     ]
 }

@@ -6,7 +6,8 @@ import NIOCore
 extension SMTPConnection {
     /// One mail transaction. With PIPELINING (RFC 2920) MAIL FROM, every RCPT TO and DATA go
     /// out in one write and their replies are read in order; without it, one by one.
-    func transaction(_ message: [UInt8], envelope: SMTPEnvelope) async throws -> SMTPSendResult {
+    func transaction(_ message: [UInt8], envelope: SMTPEnvelope,
+                     beforeDelivery: SMTPConnection.DeliveryCheck?) async throws -> SMTPSendResult {
         guard !envelope.recipients.isEmpty else { throw SMTPError.noRecipients }
         let mailFrom = try mailFromCommand(message, envelope: envelope)
         // Encode first: a message SMTP cannot carry fails before anything is sent.
@@ -60,7 +61,19 @@ extension SMTPConnection {
             return result(envelope, outcomes)
         }
 
-        try await write(data)
+        if let beforeDelivery {
+            // Everything but the terminating dot: until it arrives the server delivers nothing,
+            // and if the connection drops it discards the message.
+            var body = data
+            try await write(body.readSlice(length: body.readableBytes - 3)!)
+            guard await beforeDelivery(outcomes) else {
+                try? await channel.close().get()
+                throw SMTPError.withheldByCaller
+            }
+            try await write(".\r\n")
+        } else {
+            try await write(data)
+        }
         let final = try await nextReply(waitingFor: "the reply to the message data", timeout: timeouts.dataTermination)
         for index in accepted { outcomes[index] = SMTPDeliveryOutcome(final) }
         logger.debug("message sent", metadata: ["reply": "\(final)"])

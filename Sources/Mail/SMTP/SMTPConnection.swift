@@ -105,6 +105,18 @@ public final class SMTPConnection: Sendable {
     /// lost, message unsuitable for the server); recipient refusals and a refused message are
     /// outcomes, not errors.
     public func send(_ message: [UInt8], envelope: SMTPEnvelope) async throws -> SMTPSendResult {
+        try await send(message, envelope: envelope, beforeDelivery: nil)
+    }
+
+    /// Decides, once the server holds the whole message but before it is told to deliver it,
+    /// whether to go on; given the outcome of each recipient so far. Used to record a send
+    /// durably first, so that a crash can never deliver a message that is not recorded.
+    public typealias DeliveryCheck = @Sendable ([SMTPDeliveryOutcome]) async -> Bool
+
+    /// Like `send(_:envelope:)`, but the terminating dot of DATA is sent only after
+    /// `beforeDelivery` returns true. When it returns false the connection is closed without it
+    /// (the server discards the message) and `SMTPError.withheldByCaller` is thrown.
+    public func send(_ message: [UInt8], envelope: SMTPEnvelope, beforeDelivery: DeliveryCheck?) async throws -> SMTPSendResult {
         let claimed = busy.withLock { busy in
             defer { busy = true }
             return !busy
@@ -112,7 +124,7 @@ public final class SMTPConnection: Sendable {
         guard claimed else { throw SMTPError.connectionBusy }
         defer { busy.withLock { $0 = false } }
         do {
-            return try await transaction(message, envelope: envelope)
+            return try await transaction(message, envelope: envelope, beforeDelivery: beforeDelivery)
         } catch let error as SMTPError where !isUsable(after: error) {
             try? await channel.close().get()
             throw error

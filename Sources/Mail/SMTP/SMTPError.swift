@@ -27,6 +27,9 @@ public enum SMTPError: Error, Sendable, CustomStringConvertible {
     case lineTooLong(line: Int, length: Int)
     case connectionBusy
     case tlsConfiguration(String)
+    /// The caller's `beforeDelivery` check said no: the data was never terminated, so the server
+    /// discarded the message, and the connection was closed.
+    case withheldByCaller
 
     /// Whether sending again later may succeed (a network problem or a 4yz reply), as opposed to
     /// a configuration or message problem that needs a person.
@@ -39,7 +42,7 @@ public enum SMTPError: Error, Sendable, CustomStringConvertible {
             return reply.isTransientNegative
         case .tlsFailed, .dataAfterSTARTTLSReply, .startTLSNotOffered, .authenticationNotOffered,
              .authMechanismNotOffered, .plaintextAuthenticationRefused, .noRecipients, .smtpUTF8NotOffered,
-             .eightBitMIMENotOffered, .messageTooLarge, .lineTooLong, .tlsConfiguration:
+             .eightBitMIMENotOffered, .messageTooLarge, .lineTooLong, .tlsConfiguration, .withheldByCaller:
             return false
         }
     }
@@ -67,6 +70,7 @@ public enum SMTPError: Error, Sendable, CustomStringConvertible {
         case .eightBitMIMENotOffered: return "the message has 8-bit bytes but the SMTP server does not offer 8BITMIME"
         case .messageTooLarge(let size, let limit): return "the message is \(size) bytes; the SMTP server takes at most \(limit)"
         case .lineTooLong(let line, let length): return "line \(line) of the message is \(length) bytes long; SMTP allows 998"
+        case .withheldByCaller: return "the message was withheld before delivery"
         case .connectionBusy: return "the SMTP connection is already sending a message"
         case .tlsConfiguration(let reason): return "the TLS configuration is not usable: \(reason)"
         }

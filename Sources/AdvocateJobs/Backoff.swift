@@ -1,0 +1,27 @@
+import AdvocateCore
+
+/// When to try a failed job again: exponential backoff with a cap and ±20% jitter, so that a
+/// thousand jobs failing together (the SMTP server down) do not all come back at once.
+public struct Backoff: Sendable, Hashable {
+    /// Delay after the first failure.
+    public var base: Int64
+    /// Longest delay.
+    public var cap: Int64
+
+    public init(baseMilliseconds: Int64, capMilliseconds: Int64) {
+        base = baseMilliseconds
+        cap = capMilliseconds
+    }
+
+    /// For e-mail: 1 minute, doubling, at most 2 hours; with 12 attempts the last is about 11
+    /// hours after the first, so a mail server down for a night loses nothing.
+    public static let email = Backoff(baseMilliseconds: 60_000, capMilliseconds: 2 * 3_600_000)
+
+    /// The delay after failed attempt number `attempt` (1 for the first).
+    public func delay(afterAttempt attempt: Int, using random: inout some RandomNumberGenerator) -> Int64 {
+        let exponent = min(max(attempt - 1, 0), 40)
+        let raw = base > cap >> exponent ? cap : min(cap, base << exponent)
+        let jitter = Double.random(in: 0.8...1.2, using: &random)
+        return max(1, Int64(Double(raw) * jitter))
+    }
+}

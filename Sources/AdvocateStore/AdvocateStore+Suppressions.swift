@@ -1,0 +1,72 @@
+import AdvocateCore
+import SQLKit
+
+extension AdvocateStore {
+    /// Puts an address on the workspace's suppression list; an address already there keeps its
+    /// first reason. Returns the entry as stored.
+    @discardableResult
+    public func suppress(workspaceID: Int64, email: String, reason: SuppressionReason, detail: String?) async throws -> Suppression {
+        let now = clock.now()
+        return try await database.write { sql in
+            try await Self.suppress(workspaceID: workspaceID, email: email, reason: reason, detail: detail, now: now, in: sql)
+        }
+    }
+
+    static func suppress(workspaceID: Int64, email: String, reason: SuppressionReason, detail: String?, now: Timestamp,
+                         in sql: any SQLDatabase) async throws -> Suppression {
+        try await sql.raw("""
+            INSERT INTO suppressions (workspace_id, email, reason, detail, created_at)
+            VALUES (\(bind: workspaceID), \(bind: email), \(bind: reason.rawValue), \(bind: detail), \(bind: now.milliseconds))
+            ON CONFLICT (workspace_id, email) DO NOTHING
+            """).run()
+        return try await suppressions(workspaceID: workspaceID, emails: [email], in: sql)[email]!
+    }
+
+    /// Takes an address off the list. Only the person's own action may call this (the
+    /// "subscribe again" button on the unsubscribe page): nobody else can undo an unsubscribe.
+    public func resubscribe(workspaceID: Int64, email: String) async throws -> Bool {
+        try await database.write { sql in
+            try await sql.raw("DELETE FROM suppressions WHERE workspace_id = \(bind: workspaceID) AND email = \(bind: email) RETURNING email")
+                .first() != nil
+        }
+    }
+
+    /// The entry for an address, if it is suppressed.
+    public func suppression(workspaceID: Int64, email: String) async throws -> Suppression? {
+        try await database.read { sql in try await Self.suppressions(workspaceID: workspaceID, emails: [email], in: sql)[email] }
+    }
+
+    /// The workspace's suppression list, newest first, paged by address within a time.
+    public func suppressions(workspaceID: Int64, reason: SuppressionReason?, after cursor: String?, limit: Int) async throws -> Page<Suppression> {
+        try await database.read { sql in
+            let reasonFilter: SQLQueryString = reason.map { " AND reason = \(bind: $0.rawValue)" } ?? ""
+            let cursorFilter: SQLQueryString = cursor.map { " AND email > \(bind: $0)" } ?? ""
+            let rows = try await sql.raw("""
+                SELECT * FROM suppressions WHERE workspace_id = \(bind: workspaceID)\(reasonFilter)\(cursorFilter)
+                ORDER BY email LIMIT \(literal: limit + 1)
+                """).all()
+            let items = try rows.prefix(limit).map(Self.decodeSuppression)
+            return Page(items: items, nextCursor: rows.count > limit ? items.last?.email : nil)
+        }
+    }
+
+    static func suppressions(workspaceID: Int64, emails: Set<String>, in sql: any SQLDatabase) async throws -> [String: Suppression] {
+        var result: [String: Suppression] = [:]
+        for chunk in Array(emails).chunked(500) {
+            for row in try await sql.raw("""
+                SELECT * FROM suppressions WHERE workspace_id = \(bind: workspaceID) AND email IN (\(binds: Array(chunk)))
+                """).all() {
+                let s = try decodeSuppression(row)
+                result[s.email] = s
+            }
+        }
+        return result
+    }
+
+    static func decodeSuppression(_ row: any SQLRow) throws -> Suppression {
+        Suppression(workspaceID: try row.decode(column: "workspace_id", as: Int64.self), email: try row.decode(column: "email", as: String.self),
+                    reason: SuppressionReason(rawValue: try row.decode(column: "reason", as: String.self)) ?? .unsubscribed,
+                    detail: try row.decode(column: "detail", as: String?.self),
+                    createdAt: Timestamp(milliseconds: try row.decode(column: "created_at", as: Int64.self)))
+    }
+}
