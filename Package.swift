@@ -98,6 +98,7 @@ let package = Package(
                 "AdvocateCore",
                 "AdvocateStore",
                 "AdvocateWeb",
+                "AdvocateJobs",
                 "Mail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

@@ -117,17 +117,18 @@ extension AdvocateStore {
         }
     }
 
-    /// Puts a dead job back in the queue, due now, with a fresh set of attempts; nil when the
-    /// workspace has no such job, false when it is not dead.
-    public func retryDeadJob(workspaceID: Int64, id: Int64) async throws -> Job? {
+    /// Puts a dead job back in the queue, due now, with a fresh set of attempts. Nil when the
+    /// workspace has no such job; `retried` is false (nothing changed) when it was not dead.
+    public func retryDeadJob(workspaceID: Int64, id: Int64) async throws -> (job: Job, retried: Bool)? {
         let now = clock.now()
         return try await database.write { sql in
-            try await sql.raw("""
+            let retried = try await sql.raw("""
                 UPDATE jobs SET state = 'queued', attempts = 0, available_at = \(bind: now.milliseconds), finished_at = NULL,
                     updated_at = \(bind: now.milliseconds)
-                WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) AND state = 'dead'
-                """).run()
-            return try await sql.raw("SELECT * FROM jobs WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)").first().map(Self.decodeJob)
+                WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) AND state = 'dead' RETURNING id
+                """).first() != nil
+            return try await sql.raw("SELECT * FROM jobs WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)").first()
+                .map { (try Self.decodeJob($0), retried) }
         }
     }
 

@@ -19,21 +19,22 @@ public struct ServerConfiguration: Sendable {
 }
 
 /// Builds the whole HTTP application on a store; `serve` and the tests call this same function.
-public func buildApplication(store: AdvocateStore, configuration: ServerConfiguration,
+public func buildApplication(store: AdvocateStore, configuration: ServerConfiguration, sending: SendingState = .disabled,
                              onServerRunning: @escaping @Sendable (any NIOCore.Channel) async -> Void = { _ in })
     -> some ApplicationProtocol {
     var logger = Logger(label: "advocate")
     logger.logLevel = configuration.logLevel
-    let router = buildRouter(store: store)
+    let router = buildRouter(store: store, sending: sending)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "advocate"),
+        services: sending.runner.map { [$0] } ?? [],
         onServerRunning: onServerRunning,
         logger: logger)
 }
 
 /// The routes: public endpoints, then the authenticated API.
-public func buildRouter(store: AdvocateStore) -> Router<AppContext> {
+public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled) -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     let routes = RouteTable()
     router.add(middleware: ProblemMiddleware(routes: routes))
@@ -42,10 +43,14 @@ public func buildRouter(store: AdvocateStore) -> Router<AppContext> {
     router.get("openapi.json") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: OpenAPIDocument.bytes))
     }
+    UnsubscribePage(store: store).addRoutes(to: router)
     let api = router.group("api/v1").add(middleware: TokenAuthenticator(store: store, cache: TokenCache()))
     SurveysController(store: store).addRoutes(to: api)
     ContactsController(store: store).addRoutes(to: api)
     ResponsesController(store: store).addRoutes(to: api)
+    InvitationsController(store: store, sending: sending).addRoutes(to: api)
+    SuppressionsController(store: store).addRoutes(to: api)
+    JobsController(store: store, sending: sending).addRoutes(to: api)
     routes.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     return router
 }

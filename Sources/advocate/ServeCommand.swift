@@ -1,10 +1,12 @@
 import AdvocateCore
+import AdvocateJobs
 import AdvocateStore
 import AdvocateWeb
 import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Mail
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the Advocate server.")
@@ -20,6 +22,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var dataOptions: DataOptions
 
+    @OptionGroup var mailOptions: MailOptions
+
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
         var problems: [String] = []
@@ -32,6 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
         if level == nil { problems.append("log level must be one of trace, debug, info, notice, warning, error, critical; got \(levelText)") }
         var location: DatabaseLocation?
         do { location = try dataOptions.location() } catch { problems.append(String(describing: error)) }
+        let mail = mailOptions.resolve(problems: &problems)
         // Every configuration problem at once, before anything starts.
         guard problems.isEmpty, let port, let level, let location else {
             throw CLIError("invalid configuration:\n  - " + problems.joined(separator: "\n  - "))
@@ -42,7 +47,24 @@ struct ServeCommand: AsyncParsableCommand {
         let store: AdvocateStore
         do { store = try await AdvocateStore.open(location, logger: logger) } catch let e as StoreError { throw CLIError(e.description) }
         logger.info("data: \(location)")
-        let app = buildApplication(store: store, configuration: ServerConfiguration(host: host, port: port, logLevel: level)) { channel in
+        var sending = SendingState.disabled
+        var pool: SMTPPool?
+        if let mail {
+            let client: SMTPClient
+            do { client = try SMTPClient(configuration: mail.smtp, logger: logger) } catch {
+                await store.close()
+                throw CLIError("--smtp-url: \(error)")
+            }
+            pool = SMTPPool(client: client, concurrency: mail.concurrency, perMinute: mail.perMinute, clock: store.clock, logger: logger)
+            let mailer = InvitationMailer(store: store, pool: pool!, settings: mail.settings, logger: logger)
+            let runner = JobRunner(store: store, handlers: [mailer], configuration: .init(concurrency: max(8, mail.concurrency * 4)), logger: logger)
+            sending = SendingState(emailConfigured: true, runner: runner)
+            logger.info("e-mail: \(mail.smtp.host):\(mail.smtp.port) from \(mail.settings.from.address), links to \(mail.settings.publicURL)\(mail.settings.dkim == nil ? "" : ", DKIM-signed")")
+        } else {
+            logger.notice("e-mail sending is off (no --smtp-url); invitations are refused until it is configured")
+        }
+        let app = buildApplication(store: store, configuration: ServerConfiguration(host: host, port: port, logLevel: level),
+                                   sending: sending) { channel in
             if let address = channel.localAddress {
                 // Written in one call so a supervising process (tests, scripts) reads a whole line.
                 FileHandle.standardOutput.write(Data("advocate listening on http://\(host):\(address.port ?? port)\n".utf8))
@@ -51,9 +73,11 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await app.runService()
         } catch {
+            await pool?.close()
             await store.close()
             throw error
         }
+        await pool?.close()
         await store.close()
     }
 }

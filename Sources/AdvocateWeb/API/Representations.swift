@@ -95,3 +95,58 @@ enum Representation {
         .object(["data": .array(items), "next_cursor": .optional(next)])
     }
 }
+
+extension Representation {
+    static func invitation(_ i: Invitation) -> JSONValue {
+        .object([
+            "id": .integer(i.id),
+            "survey_id": .integer(i.surveyID),
+            "contact_id": .integer(i.contactID),
+            "campaign_id": i.campaignID.map { .integer($0) } ?? .null,
+            "variant": .optional(i.variant),
+            "channel": .string(i.channel.rawValue),
+            "email": .optional(i.email),
+            "status": .string(i.status.rawValue),
+            "send_at": .string(i.sendAt.rfc3339),
+            "sent_at": .optional(i.sentAt?.rfc3339),
+            "messages_sent": .integer(Int64(i.messagesSent)),
+            "reminders": .integer(Int64(i.reminders)),
+            "reminder_days": .integer(Int64(i.reminderDays)),
+            "last_error": .optional(i.lastError),
+            "created_at": .string(i.createdAt.rfc3339),
+            "updated_at": .string(i.updatedAt.rfc3339),
+        ])
+    }
+
+    static func contactReference(_ c: Contact?) -> JSONValue {
+        guard let c else { return .null }
+        return .object(["id": .integer(c.id), "external_id": .optional(c.externalID), "email": .optional(c.email)])
+    }
+
+    static func suppression(_ s: Suppression) -> JSONValue {
+        .object([
+            "email": .string(s.email),
+            "reason": .string(s.reason.rawValue),
+            "detail": .optional(s.detail),
+            "created_at": .string(s.createdAt.rfc3339),
+        ])
+    }
+
+    static func job(_ j: Job) -> JSONValue {
+        var payload = j.payload
+        payload["token"] = nil // a secret: it answers and unsubscribes as the contact
+        return .object([
+            "id": .integer(j.id),
+            "kind": .string(j.kind),
+            "state": .string(j.state.rawValue),
+            "payload": .object(payload),
+            "attempts": .integer(Int64(j.attempts)),
+            "max_attempts": .integer(Int64(j.maxAttempts)),
+            "available_at": .string(j.availableAt.rfc3339),
+            "last_error": .optional(j.lastError),
+            "created_at": .string(j.createdAt.rfc3339),
+            "updated_at": .string(j.updatedAt.rfc3339),
+            "finished_at": .optional(j.finishedAt?.rfc3339),
+        ])
+    }
+}
