@@ -130,11 +130,20 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // aiosmtpd (a real SMTP server) and dkimpy/Python's email package, started and asked by
+        // the tests; the Python scripts are in Fixtures (located through #filePath).
+        .target(
+            name: "MailTestSupport",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Tests/MailSupport",
+            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
         // Pure MIME/DKIM tests plus real aiosmtpd and dkimpy (PyPI) started by the tests.
         .testTarget(
             name: "MailTests",
             dependencies: [
-                "Mail",
+                "Mail", "MailTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -142,14 +151,22 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
-            // Python scripts run by the tests (located through #filePath), not resources.
-            exclude: ["Fixtures"],
+            swiftSettings: strictSettings
+        ),
+        // The job runner, and invitations sent for real to aiosmtpd, on SQLite and PostgreSQL.
+        .testTarget(
+            name: "AdvocateJobsTests",
+            dependencies: [
+                "AdvocateJobs", "AdvocateStore", "AdvocateCore", "Mail", "AdvocateTestSupport", "MailTestSupport",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         // Runs the built `advocate` binary as a user would.
         .testTarget(
             name: "AdvocateCLITests",
-            dependencies: ["AdvocateWeb", "AdvocateStore", "AdvocateCore", "AdvocateTestSupport", "Mail"],
+            dependencies: ["AdvocateWeb", "AdvocateStore", "AdvocateCore", "AdvocateTestSupport", "Mail", "MailTestSupport"],
             swiftSettings: strictSettings
         ),
     ]

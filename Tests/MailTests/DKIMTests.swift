@@ -1,3 +1,4 @@
+import MailTestSupport
 import Crypto
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import MailTestSupport
 import Foundation
 import NIOCore
 import NIOPosix

@@ -1,3 +1,4 @@
+import MailTestSupport
 import NIOCore
 import NIOEmbedded
 import Testing

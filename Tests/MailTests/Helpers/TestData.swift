@@ -1,3 +1,4 @@
+import MailTestSupport
 import Foundation
 
 // MARK: - Seeded randomness, seed texts, reference decoders

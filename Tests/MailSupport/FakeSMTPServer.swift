@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import MailTestSupport
 import Glibc
 #endif
 import NIOCore
@@ -8,8 +9,8 @@ import NIOPosix
 
 /// A TCP server on 127.0.0.1 that writes `greeting` (or nothing) to each connection and
 /// ignores what it reads: for timeouts and malformed replies, which aiosmtpd will not produce.
-enum FakeSMTPServer {
-    static func with(greeting: String?, _ body: (Int) async throws -> Void) async throws {
+public enum FakeSMTPServer {
+    public static func with(greeting: String?, _ body: (Int) async throws -> Void) async throws {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -46,11 +47,11 @@ enum FakeSMTPServer {
 
 /// A TCP socket bound to a free port of 127.0.0.1 without listening: connections to it are
 /// refused, and while it is open no other test can be given the port.
-struct BoundSocket {
-    let descriptor: Int32
-    let port: Int
+public struct BoundSocket {
+    public let descriptor: Int32
+    public let port: Int
 
-    init() throws {
+    public init() throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -67,7 +68,7 @@ struct BoundSocket {
         self.port = Int(UInt16(bigEndian: address.sin_port))
     }
 
-    func close() {
+    public func close() {
         _ = Glibc.close(descriptor)
     }
 }

@@ -6,18 +6,18 @@ import Glibc
 // MARK: - aiosmtpd started by the tests
 
 /// An aiosmtpd server (Fixtures/smtp_server.py) on a free port of 127.0.0.1, for one test.
-struct TestSMTPServer: Sendable {
-    let port: Int
-    let directory: URL
+public struct TestSMTPServer: Sendable {
+    public let port: Int
+    public let directory: URL
     fileprivate let pid: pid_t
 
     /// The throwaway CA that signed the server's certificate (with `--tls`).
-    var caPEM: String { (try? String(contentsOf: directory.appendingPathComponent("ca.pem"), encoding: .utf8)) ?? "" }
+    public var caPEM: String { (try? String(contentsOf: directory.appendingPathComponent("ca.pem"), encoding: .utf8)) ?? "" }
 
     /// Starts a server with the fixture's `options`, runs `body`, then kills it. Fails loudly
     /// (not a skip) when aiosmtpd or trustme is missing: `pip install aiosmtpd dkimpy trustme`.
     @discardableResult
-    static func with<T>(_ options: [String] = [], _ body: (TestSMTPServer) async throws -> T) async throws -> T {
+    public static func with<T>(_ options: [String] = [], _ body: (TestSMTPServer) async throws -> T) async throws -> T {
         let server = try await start(options)
         do {
             let result = try await body(server)
@@ -65,14 +65,14 @@ struct TestSMTPServer: Sendable {
     }
 
     /// Kills the server (each message was on disk before its 250 went out) and removes its files.
-    func stop() {
+    public func stop() {
         kill(pid, SIGKILL)
         Python.wait(for: pid)
         try? FileManager.default.removeItem(at: directory)
     }
 
     /// The messages the server accepted, in order.
-    func messages() throws -> [ReceivedMessage] {
+    public func messages() throws -> [ReceivedMessage] {
         var result: [ReceivedMessage] = []
         var index = 1
         while true {
@@ -89,17 +89,17 @@ struct TestSMTPServer: Sendable {
 }
 
 /// A message as aiosmtpd stored it, with what it saw of the session.
-struct ReceivedMessage {
-    let bytes: [UInt8]
-    let meta: [String: Any]
-    let path: String
+public struct ReceivedMessage {
+    public let bytes: [UInt8]
+    public let meta: [String: Any]
+    public let path: String
 
-    var mailFrom: String? { meta["mail_from"] as? String }
-    var recipients: [String] { meta["rcpt_tos"] as? [String] ?? [] }
-    var mailOptions: [String] { meta["mail_options"] as? [String] ?? [] }
-    var authMechanism: String? { meta["auth_mechanism"] as? String }
-    var authLogin: String? { meta["auth_login"] as? String }
-    var overTLS: Bool { meta["tls"] as? Bool ?? false }
-    var pipelined: Bool { meta["pipelined"] as? Bool ?? false }
-    var extended: Bool { meta["extended"] as? Bool ?? false }
+    public var mailFrom: String? { meta["mail_from"] as? String }
+    public var recipients: [String] { meta["rcpt_tos"] as? [String] ?? [] }
+    public var mailOptions: [String] { meta["mail_options"] as? [String] ?? [] }
+    public var authMechanism: String? { meta["auth_mechanism"] as? String }
+    public var authLogin: String? { meta["auth_login"] as? String }
+    public var overTLS: Bool { meta["tls"] as? Bool ?? false }
+    public var pipelined: Bool { meta["pipelined"] as? Bool ?? false }
+    public var extended: Bool { meta["extended"] as? Bool ?? false }
 }

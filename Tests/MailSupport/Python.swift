@@ -5,25 +5,24 @@ import Glibc
 
 // MARK: - Python fixtures (posix_spawn, not Foundation's Process)
 
-/// Runs the Python fixtures under Tests/MailTests/Fixtures with `python3` from PATH.
+/// Runs the Python fixtures under Tests/MailSupport/Fixtures with `python3` from PATH.
 ///
 /// posix_spawn and waitpid rather than Foundation's Process: Process.waitUntilExit hung in this
 /// environment once a child had started background processes (see Tests/Support/Subprocess.swift,
 /// whose approach this copies without depending on that target).
-enum Python {
+public enum Python {
     /// Tests/MailTests/Fixtures.
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
+    public static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     /// A fresh temporary directory.
-    static func temporaryDirectory(_ prefix: String) throws -> URL {
+    public static func temporaryDirectory(_ prefix: String) throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
 
     /// Runs `python3 arguments…` to completion; returns exit status, stdout and stderr.
-    static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    public static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let directory = try temporaryDirectory("mail-python")
         defer { try? FileManager.default.removeItem(at: directory) }
         let out = directory.appendingPathComponent("out").path
@@ -41,7 +40,7 @@ enum Python {
     }
 
     /// Starts `python3 arguments…` with stdout on a pipe (read by the caller) and stderr in a file.
-    static func start(_ arguments: [String], stderr: String) throws -> (pid: pid_t, stdout: Int32) {
+    public static func start(_ arguments: [String], stderr: String) throws -> (pid: pid_t, stdout: Int32) {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw FixtureError("pipe() failed: errno \(errno)") }
         var actions = posix_spawn_file_actions_t()
@@ -75,7 +74,7 @@ enum Python {
 
     /// Waits for `pid`; its exit status, or -1 when it died of a signal.
     @discardableResult
-    static func wait(for pid: pid_t) -> Int32 {
+    public static func wait(for pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         return status & 0x7f == 0 ? (status >> 8) & 0xff : -1
@@ -83,7 +82,7 @@ enum Python {
 }
 
 /// A fixture that could not run; its message says what to install or look at.
-struct FixtureError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct FixtureError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
