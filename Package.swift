@@ -56,6 +56,7 @@ let package = Package(
         .target(
             name: "Mail",
             dependencies: [
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -166,7 +167,8 @@ let package = Package(
         // Runs the built `advocate` binary as a user would.
         .testTarget(
             name: "AdvocateCLITests",
-            dependencies: ["AdvocateWeb", "AdvocateStore", "AdvocateCore", "AdvocateTestSupport", "Mail", "MailTestSupport"],
+            dependencies: ["AdvocateWeb", "AdvocateStore", "AdvocateCore", "AdvocateTestSupport", "Mail", "MailTestSupport",
+                           .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strictSettings
         ),
     ]

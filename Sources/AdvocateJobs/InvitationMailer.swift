@@ -94,10 +94,10 @@ public struct InvitationMailer: JobHandler {
         let store = self.store
         let result: SMTPSendResult
         do {
-            result = try await pool.send(bytes, envelope: SMTPEnvelope(sender: settings.from, recipients: [recipient])) { outcomes in
+            result = try await pool.send(bytes, envelope: SMTPEnvelope(sender: settings.from, recipients: [recipient])) { outcomes, deliver in
                 guard outcomes.first == .delivered else { return false }
                 do {
-                    let ok = try await store.commitAccepted(accepted)
+                    let ok = try await store.commitAccepted(accepted, release: deliver)
                     commit.withLock { $0 = ok ? .committed : .refused }
                     return ok
                 } catch {

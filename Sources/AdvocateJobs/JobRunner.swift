@@ -20,13 +20,15 @@ public final class JobRunner: Service, Sendable {
         public var batchSize: Int
         /// Jobs run at once.
         public var concurrency: Int
-        /// How long a claimed job stays ours; after that another runner may take it over.
+        /// How long a claimed job stays ours without a heartbeat; after that another runner may
+        /// take it over. The runner renews its leases every third of this while it works, so
+        /// this bounds how long the jobs of a runner that died wait, not how long a job may take.
         public var leaseMilliseconds: Int64
         /// How often an idle runner looks for due jobs (new jobs made in this process wake it at once).
         public var pollInterval: Duration
 
         public init(owner: String = JobRunner.defaultOwner(), batchSize: Int = 200, concurrency: Int = 32,
-                    leaseMilliseconds: Int64 = 10 * 60_000, pollInterval: Duration = .seconds(1)) {
+                    leaseMilliseconds: Int64 = 60_000, pollInterval: Duration = .seconds(1)) {
             self.owner = owner
             self.batchSize = batchSize
             self.concurrency = concurrency
@@ -62,7 +64,7 @@ public final class JobRunner: Service, Sendable {
     public func run() async throws {
         logger.info("job runner started", metadata: ["owner": "\(configuration.owner)", "kinds": "\(handlers.keys.sorted())"])
         await withGracefulShutdownHandler {
-            while !Task.isCancelled {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 do {
                     if try await runDue() == 0 { await wakeup.wait(timeout: configuration.pollInterval) }
                 } catch {
@@ -81,11 +83,13 @@ public final class JobRunner: Service, Sendable {
     @discardableResult
     public func runDue() async throws -> Int {
         var total = 0
-        while !Task.isCancelled {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let jobs = try await store.claimJobs(kinds: Array(handlers.keys), owner: configuration.owner,
                                                  limit: configuration.batchSize, leaseMilliseconds: configuration.leaseMilliseconds)
             guard !jobs.isEmpty else { break }
             total += jobs.count
+            let heartbeat = Task { await self.renewLeases(of: jobs.map(\.id)) }
+            defer { heartbeat.cancel() }
             await withTaskGroup(of: Void.self) { group in
                 var running = 0
                 for job in jobs {
@@ -99,6 +103,19 @@ public final class JobRunner: Service, Sendable {
             }
         }
         return total
+    }
+
+    /// Renews the leases of `ids` every third of the lease until cancelled.
+    private func renewLeases(of ids: [Int64]) async {
+        let interval = Duration.milliseconds(max(1, configuration.leaseMilliseconds / 3))
+        while true {
+            do { try await Task.sleep(for: interval) } catch { return }
+            do {
+                try await store.extendLeases(jobIDs: ids, owner: configuration.owner, leaseMilliseconds: configuration.leaseMilliseconds)
+            } catch {
+                logger.warning("could not renew job leases: \(String(describing: error))")
+            }
+        }
     }
 
     private func run(_ job: Job) async {

@@ -68,6 +68,21 @@ extension AdvocateStore {
         }
     }
 
+    /// Extends `owner`'s leases on jobs still running, so that a long attempt is not taken over
+    /// while its worker is alive (the runner's heartbeat).
+    public func extendLeases(jobIDs: [Int64], owner: String, leaseMilliseconds: Int64) async throws {
+        guard !jobIDs.isEmpty else { return }
+        let now = clock.now()
+        try await database.write { sql in
+            for chunk in jobIDs.chunked(500) {
+                try await sql.raw("""
+                    UPDATE jobs SET available_at = \(bind: now.milliseconds + leaseMilliseconds)
+                    WHERE id IN (\(binds: Array(chunk))) AND state = 'running' AND lease_owner = \(bind: owner)
+                    """).run()
+            }
+        }
+    }
+
     /// Records how an attempt ended. Returns false, changing nothing, when `lease` no longer
     /// holds the job (it ran out and another worker took it over).
     @discardableResult

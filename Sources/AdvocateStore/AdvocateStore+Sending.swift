@@ -22,6 +22,12 @@ public struct AcceptedMessage: Sendable, Hashable {
     }
 }
 
+/// A message waiting for its commit, with what to do the moment it is committed.
+struct PendingRelease: Sendable {
+    var message: AcceptedMessage
+    var release: @Sendable () -> Void
+}
+
 /// Why a message of an invitation was not delivered.
 public enum SendFailure: Sendable, Hashable {
     /// Worth trying again later (a 4xx reply, the server unreachable): the job is retried at `retryAt`.
@@ -40,8 +46,13 @@ extension AdvocateStore {
     /// lease ran out): the caller must then not let the server deliver it.
     ///
     /// Concurrent calls share one transaction (group commit).
-    public func commitAccepted(_ message: AcceptedMessage) async throws -> Bool {
-        try await sendLedger.submit(message)
+    ///
+    /// `release` (which tells the mail server to deliver) is called for each committed message
+    /// the moment the transaction commits, before any waiting task is resumed: a crash between
+    /// the two would leave a message recorded but never delivered, so that gap is kept to
+    /// microseconds.
+    public func commitAccepted(_ message: AcceptedMessage, release: @escaping @Sendable () -> Void = {}) async throws -> Bool {
+        try await sendLedger.submit(PendingRelease(message: message, release: release))
     }
 
     static func commitAccepted(_ messages: [AcceptedMessage], now: Timestamp, in sql: any SQLDatabase) async throws -> [Bool] {

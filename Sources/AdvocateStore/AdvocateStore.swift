@@ -11,21 +11,22 @@ public final class AdvocateStore: Sendable {
     /// The group-commit writer for answers.
     public let ingest: IngestWriter
     /// The group-commit writer for messages about to be delivered.
-    let sendLedger: GroupCommit<AcceptedMessage, Bool>
+    let sendLedger: GroupCommit<PendingRelease, Bool>
 
     /// Wraps an open database.
     public init(database: Database, clock: any AdvocateClock) {
         self.database = database
         self.clock = clock
         self.ingest = IngestWriter(database: database, clock: clock)
-        self.sendLedger = GroupCommit(maxBatch: 500) { messages in
+        self.sendLedger = GroupCommit(maxBatch: 500) { pending in
             do {
                 let results = try await database.write { sql in
-                    try await AdvocateStore.commitAccepted(messages, now: clock.now(), in: sql)
+                    try await AdvocateStore.commitAccepted(pending.map(\.message), now: clock.now(), in: sql)
                 }
+                for (item, committed) in zip(pending, results) where committed { item.release() }
                 return results.map { .success($0) }
             } catch {
-                return messages.map { _ in .failure(error) }
+                return pending.map { _ in .failure(error) }
             }
         }
     }

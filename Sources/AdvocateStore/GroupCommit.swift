@@ -19,7 +19,9 @@ actor GroupCommit<Request: Sendable, Output: Sendable> {
             pending.append((request, continuation))
             if !draining {
                 draining = true
-                Task { await self.drain() }
+                // High priority: a commit waiting behind CPU-bound work (DKIM signing) holds up
+                // every caller of the batch.
+                Task(priority: .high) { await self.drain() }
             }
         }
     }

@@ -37,8 +37,14 @@ struct ServeCommand: AsyncParsableCommand {
         var location: DatabaseLocation?
         do { location = try dataOptions.location() } catch { problems.append(String(describing: error)) }
         let mail = mailOptions.resolve(problems: &problems)
+        // How long a dead instance's jobs wait before another takes them over (tests shorten it).
+        let leaseText = env["ADVOCATE_JOB_LEASE_SECONDS"] ?? "60"
+        let leaseSeconds = Int64(leaseText)
+        if leaseSeconds == nil || !(1...3_600).contains(leaseSeconds!) {
+            problems.append("ADVOCATE_JOB_LEASE_SECONDS must be 1 to 3600, got \(leaseText)")
+        }
         // Every configuration problem at once, before anything starts.
-        guard problems.isEmpty, let port, let level, let location else {
+        guard problems.isEmpty, let port, let level, let location, let leaseSeconds else {
             throw CLIError("invalid configuration:\n  - " + problems.joined(separator: "\n  - "))
         }
 
@@ -57,7 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             pool = SMTPPool(client: client, concurrency: mail.concurrency, perMinute: mail.perMinute, clock: store.clock, logger: logger)
             let mailer = InvitationMailer(store: store, pool: pool!, settings: mail.settings, logger: logger)
-            let runner = JobRunner(store: store, handlers: [mailer], configuration: .init(concurrency: max(8, mail.concurrency * 4)), logger: logger)
+            let runner = JobRunner(store: store, handlers: [mailer], configuration: .init(concurrency: max(8, mail.concurrency * 4), leaseMilliseconds: leaseSeconds * 1000), logger: logger)
             sending = SendingState(emailConfigured: true, runner: runner)
             logger.info("e-mail: \(mail.smtp.host):\(mail.smtp.port) from \(mail.settings.from.address), links to \(mail.settings.publicURL)\(mail.settings.dkim == nil ? "" : ", DKIM-signed")")
         } else {

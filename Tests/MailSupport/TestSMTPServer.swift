@@ -10,6 +10,8 @@ public struct TestSMTPServer: Sendable {
     public let port: Int
     public let directory: URL
     fileprivate let pid: pid_t
+    /// The fixture's stdout when started with `--announce` (one "msg N" line per message).
+    fileprivate let announcements: Int32?
 
     /// The throwaway CA that signed the server's certificate (with `--tls`).
     public var caPEM: String { (try? String(contentsOf: directory.appendingPathComponent("ca.pem"), encoding: .utf8)) ?? "" }
@@ -41,16 +43,18 @@ public struct TestSMTPServer: Sendable {
                 continuation.resume(returning: readLine(from: stdout))
             }
         }
-        close(stdout)
+        let announcing = options.contains("--announce")
+        if !announcing { close(stdout) }
         let words = line.split(separator: " ")
         guard words.count == 2, words[0] == "ready", let port = Int(words[1]) else {
             kill(pid, SIGKILL)
             Python.wait(for: pid)
+            if announcing { close(stdout) }
             let log = (try? String(contentsOfFile: stderr, encoding: .utf8)) ?? ""
             try? FileManager.default.removeItem(at: directory)
             throw FixtureError("the aiosmtpd fixture did not start (is `pip install aiosmtpd dkimpy trustme` done?): \(log)")
         }
-        return TestSMTPServer(port: port, directory: directory, pid: pid)
+        return TestSMTPServer(port: port, directory: directory, pid: pid, announcements: announcing ? stdout : nil)
     }
 
     /// Reads up to the first newline (or EOF) from a blocking descriptor.
@@ -68,7 +72,32 @@ public struct TestSMTPServer: Sendable {
     public func stop() {
         kill(pid, SIGKILL)
         Python.wait(for: pid)
+        if let announcements { close(announcements) }
         try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Blocks (off the cooperative pool) until the server has stored `count` messages in all, or
+    /// `timeoutSeconds` pass without a new one; returns how many it has. Needs `--announce`.
+    public func waitForMessages(_ count: Int, timeoutSeconds: Int32) async -> Int {
+        guard let fd = announcements else { return 0 }
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var seen = 0
+                var line: [UInt8] = []
+                var byte: UInt8 = 0
+                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                while seen < count {
+                    guard poll(&poller, 1, timeoutSeconds * 1000) == 1, read(fd, &byte, 1) == 1 else { break }
+                    if byte == UInt8(ascii: "\n") {
+                        if line.starts(with: Array("msg ".utf8)), let n = Int(String(decoding: line.dropFirst(4), as: UTF8.self)) { seen = n }
+                        line = []
+                    } else {
+                        line.append(byte)
+                    }
+                }
+                continuation.resume(returning: seen)
+            }
+        }
     }
 
     /// The messages the server accepted, in order.

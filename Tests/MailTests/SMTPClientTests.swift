@@ -76,6 +76,34 @@ struct SMTPClientTests {
         }
     }
 
+    @Test("a message withheld before its final dot is discarded by the server; one released is delivered, once")
+    func withheldOrReleased() async throws {
+        let recipient = try MailAddress(parsing: "bob@example.com")
+        let (signed, _) = try Self.signedMessage(to: [recipient])
+        try await TestSMTPServer.with(["--pipelining"]) { server in
+            let client = try SMTPClient(configuration: try configuration("smtp://127.0.0.1:PORT?starttls=off", server: server))
+            let withheld = try await client.openConnection()
+            await #expect(throws: SMTPError.self) {
+                try await withheld.send(signed, envelope: SMTPEnvelope(sender: Self.sender, recipients: [recipient])) { outcomes, _ in
+                    #expect(outcomes == [.delivered])
+                    return false
+                }
+            }
+            #expect(!withheld.isOpen)
+            let released = try await client.openConnection()
+            let result = try await released.send(signed, envelope: SMTPEnvelope(sender: Self.sender, recipients: [recipient])) { _, deliver in
+                deliver()
+                deliver() // a second call sends nothing more
+                return true
+            }
+            #expect(result.allDelivered)
+            #expect(try await released.send(signed, envelope: SMTPEnvelope(sender: Self.sender, recipients: [recipient])).allDelivered)
+            await released.close()
+            #expect(try server.messages().count == 2)
+            #expect(try server.messages().allSatisfy { $0.bytes == signed })
+        }
+    }
+
     @Test("per recipient: 2xx delivered, 5xx permanent failure, 4xx temporary failure", arguments: [true, false])
     func perRecipient(pipelining: Bool) async throws {
         let ok = try MailAddress(address: "ok@example.com")

@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 
 // MARK: - MAIL FROM, RCPT TO, DATA
@@ -66,11 +67,12 @@ extension SMTPConnection {
             // and if the connection drops it discards the message.
             var body = data
             try await write(body.readSlice(length: body.readableBytes - 3)!)
-            guard await beforeDelivery(outcomes) else {
+            let terminator = Terminator(channel: channel)
+            guard await beforeDelivery(outcomes, { terminator.send() }) else {
                 try? await channel.close().get()
                 throw SMTPError.withheldByCaller
             }
-            try await write(".\r\n")
+            terminator.send()
         } else {
             try await write(data)
         }
@@ -132,5 +134,21 @@ extension SMTPConnection {
 
     private func result(_ envelope: SMTPEnvelope, _ outcomes: [SMTPDeliveryOutcome]) -> SMTPSendResult {
         SMTPSendResult(outcomes: zip(envelope.recipients, outcomes).map { SMTPSendResult.Outcome(recipient: $0, outcome: $1) })
+    }
+}
+
+/// Writes the terminating dot of DATA once, from any thread, without waiting.
+private final class Terminator: Sendable {
+    private let channel: any Channel
+    private let sent = NIOLockedValueBox(false)
+
+    init(channel: any Channel) { self.channel = channel }
+
+    func send() {
+        let first = sent.withLockedValue { sent in
+            defer { sent = true }
+            return !sent
+        }
+        if first { channel.writeAndFlush(channel.allocator.buffer(string: ".\r\n"), promise: nil) }
     }
 }

@@ -111,11 +111,13 @@ public final class SMTPConnection: Sendable {
     /// Decides, once the server holds the whole message but before it is told to deliver it,
     /// whether to go on; given the outcome of each recipient so far. Used to record a send
     /// durably first, so that a crash can never deliver a message that is not recorded.
-    public typealias DeliveryCheck = @Sendable ([SMTPDeliveryOutcome]) async -> Bool
+    ///
+    /// `deliver` sends the terminating dot at once, without waiting for anything: a caller that
+    /// commits a record should call it the moment the commit returns, which keeps the time in
+    /// which a crash leaves "recorded but not delivered" as short as possible. Returning true
+    /// without having called it delivers too; returning false withholds the message.
+    public typealias DeliveryCheck = @Sendable (_ outcomes: [SMTPDeliveryOutcome], _ deliver: @escaping @Sendable () -> Void) async -> Bool
 
-    /// Like `send(_:envelope:)`, but the terminating dot of DATA is sent only after
-    /// `beforeDelivery` returns true. When it returns false the connection is closed without it
-    /// (the server discards the message) and `SMTPError.withheldByCaller` is thrown.
     public func send(_ message: [UInt8], envelope: SMTPEnvelope, beforeDelivery: DeliveryCheck?) async throws -> SMTPSendResult {
         let claimed = busy.withLock { busy in
             defer { busy = true }

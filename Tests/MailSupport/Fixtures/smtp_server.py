@@ -14,6 +14,7 @@ Options:
   --pipelining              advertise PIPELINING
   --smtputf8                advertise SMTPUTF8
   --no-ehlo                 answer EHLO with 502 (the client must fall back to HELO)
+  --announce                print "msg N" on stdout once message N is on disk
 """
 
 import argparse
@@ -40,6 +41,7 @@ def main():
     parser.add_argument("--pipelining", action="store_true")
     parser.add_argument("--smtputf8", action="store_true")
     parser.add_argument("--no-ehlo", action="store_true")
+    parser.add_argument("--announce", action="store_true")
     args = parser.parse_args()
 
     rejects = {}
@@ -98,6 +100,8 @@ def main():
             with open(base + ".json.tmp", "w") as f:
                 json.dump(meta, f)
             os.rename(base + ".json.tmp", base + ".json")
+            if args.announce:
+                print("msg %d" % n, flush=True)
             return "250 2.0.0 Message accepted for delivery"
 
     def authenticator(server, session, envelope, mechanism, auth_data):

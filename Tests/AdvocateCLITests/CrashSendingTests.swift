@@ -1,0 +1,72 @@
+import AdvocateCore
+import AdvocateTestSupport
+import Foundation
+import HTTPTypes
+import MailTestSupport
+import Testing
+
+/// kill -9 in the middle of sending 10,000 invitations, restart, and count what the SMTP server
+/// received: every contact exactly once.
+@Suite("Sending exactly once across kill -9", .serialized)
+struct CrashSendingTests {
+    static let contacts = 10_000
+
+    @Test("SQLite: killed mid-send and restarted, the SMTP server receives each of 10,000 contacts exactly once")
+    func sqlite() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("advocate-crash-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try await crashAndCount(database: ["--data", dir], servers: 1, seed: 1)
+    }
+
+    @Test("PostgreSQL: two servers share the sending; one killed mid-send and restarted; each contact exactly once",
+          .enabled(if: TestBackend.available.contains(.postgres)))
+    func postgres() async throws {
+        let url = try await PostgresTestCluster.shared.createDatabase()
+        try await crashAndCount(database: ["--database", url], servers: 2, seed: 2)
+    }
+
+    func crashAndCount(database: [String], servers count: Int, seed: UInt64) async throws {
+        try await TestSMTPServer.with(["--pipelining", "--announce"]) { sink in
+            let created = runAdvocate(["token", "create", "--name", "crash test"] + database)
+            #expect(created.status == 0, "\(created.stderr)")
+            let token = created.lastLine
+            let arguments = database + ["--smtp-url", "smtp://127.0.0.1:\(sink.port)?starttls=off", "--mail-from", "Acme <nps@acme.example.com>",
+                                        "--public-url", "https://nps.acme.example.com", "--smtp-concurrency", "4"]
+            // A short lease, so the killed server's claimed jobs are taken over within seconds.
+            let environment = ["ADVOCATE_JOB_LEASE_SECONDS": "2"]
+            var servers = try (0..<count).map { _ in try ServerProcess(arguments, environment: environment) }
+            defer { servers.forEach { $0.kill9() } }
+
+            let survey = try await servers[0].request(.post, "/api/v1/surveys", token: token, json: #"{"name": "Crash", "product_name": "Acme"}"#)
+            #expect(survey.status == 201)
+            guard case .integer(let surveyID)? = try JSONValue.parse(survey.body)["id"] else { Issue.record("no survey: \(survey.body)"); return }
+            let targets = (0..<Self.contacts).map { #"{"email": "c\#($0)@example.com"}"# }.joined(separator: ",")
+            let invited = try await servers[0].request(.post, "/api/v1/surveys/\(surveyID)/invitations", token: token,
+                                                       json: #"{"contacts": [\#(targets)]}"#)
+            #expect(invited.status == 202)
+            #expect(try JSONValue.parse(invited.body)["counts"]?["invited"] == .integer(Int64(Self.contacts)))
+
+            // Kill the first server somewhere in the middle, then start it again.
+            var random = SeededGenerator(seed: seed)
+            let killAt = Int.random(in: 1_500...7_000, using: &random)
+            let before = await sink.waitForMessages(killAt, timeoutSeconds: 60)
+            #expect(before >= killAt, "only \(before) messages arrived before the kill")
+            servers[0].kill9()
+            servers[0] = try ServerProcess(arguments, environment: environment)
+
+            let received = await sink.waitForMessages(Self.contacts, timeoutSeconds: 60)
+            #expect(received == Self.contacts, "\(received) messages after the restart; log: \(servers[0].log.suffix(2000))")
+            // Nothing is left to send, and once the servers stop no late duplicate can arrive.
+            for state in ["queued", "running", "dead"] {
+                let jobs = try await servers[0].request(.get, "/api/v1/jobs?state=\(state)&limit=5", token: token)
+                #expect(try JSONValue.parse(jobs.body)["data"] == .array([]), "\(state) jobs remain: \(jobs.body)")
+            }
+            for server in servers { server.terminate() }
+            let messages = try sink.messages()
+            let recipients = messages.flatMap(\.recipients)
+            #expect(messages.count == Self.contacts)
+            #expect(Set(recipients).count == Self.contacts)
+            #expect(Set(recipients) == Set((0..<Self.contacts).map { "c\($0)@example.com" }))
+        }
+    }
+}
