@@ -107,13 +107,17 @@ extension AdvocateStore {
                 byEmail[c.email!] = c
             }
         }
-        for email in Set(emails) where byEmail[email] == nil {
-            let id = try await sql.raw("""
+        let newEmails = Set(emails).filter { byEmail[$0] == nil }.sorted()
+        for chunk in newEmails.chunked(500) {
+            for row in try await sql.raw("""
                 INSERT INTO contacts (workspace_id, email, properties, created_at, updated_at)
-                VALUES (\(bind: workspaceID), \(bind: email), '{}', \(bind: now.milliseconds), \(bind: now.milliseconds)) RETURNING id
-                """).first()!.decode(column: "id", as: Int64.self)
-            byEmail[email] = Contact(id: id, workspaceID: workspaceID, externalID: nil, email: email, name: nil, locale: nil,
-                                     timeZone: nil, properties: [:], createdAt: now, updatedAt: now)
+                VALUES \(SQLList(chunk.map { SQLQueryString("(\(bind: workspaceID), \(bind: $0), '{}', \(bind: now.milliseconds), \(bind: now.milliseconds))") }))
+                RETURNING id, email
+                """).all() {
+                let email = try row.decode(column: "email", as: String.self)
+                byEmail[email] = Contact(id: try row.decode(column: "id", as: Int64.self), workspaceID: workspaceID, externalID: nil,
+                                         email: email, name: nil, locale: nil, timeZone: nil, properties: [:], createdAt: now, updatedAt: now)
+            }
         }
         let contacts: [Contact?] = targets.map { target in
             switch target {

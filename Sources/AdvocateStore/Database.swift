@@ -196,7 +196,15 @@ public final class Database: Sendable {
     }
 
     /// Runs work in one transaction, committed before this returns; rolled back if `body` throws.
-    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    ///
+    /// The transaction runs in its own task, shielded from the caller's cancellation: a
+    /// cancelled await between BEGIN and COMMIT would otherwise leave the shared SQLite writer
+    /// inside an open transaction, and every later write would fail.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await Task { try await self.transaction(body) }.value
+    }
+
+    private func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let writer, let lock, _):
             return try await lock.withLock {

@@ -83,7 +83,7 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Sends one request; the body is JSON when given.
     func request(_ method: HTTPRequest.Method, _ path: String, token: String?, json: String? = nil) async throws -> (status: Int, body: String) {
-        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+        try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(120))) { client in
             var headers: HTTPFields = [:]
             if let token { headers[.authorization] = "Bearer \(token)" }
             if json != nil { headers[.contentType] = "application/json" }
