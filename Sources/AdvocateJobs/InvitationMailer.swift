@@ -13,13 +13,15 @@ import Synchronization
 /// which it discards, and the job is claimed again; a crash after it leaves the message recorded
 /// as sent. The one remaining window, between the commit and the dot reaching the socket, is
 /// microseconds long and errs towards not sending twice.
-public struct InvitationMailer: JobHandler {
+public final class InvitationMailer: JobHandler {
     public let kind = invitationEmailJobKind
     private let store: AdvocateStore
     private let pool: SMTPPool
     private let settings: MailSettings
     private let backoff: Backoff
     private let logger: Logger
+    /// Contexts read for the current batch by `prepare`, taken (once) by `perform`.
+    private let prepared = Mutex<[Int64: InvitationSendContext]>([:])
 
     public init(store: AdvocateStore, pool: SMTPPool, settings: MailSettings, backoff: Backoff = .email,
                 logger: Logger = Logger(label: "advocate.mail")) {
@@ -30,6 +32,12 @@ public struct InvitationMailer: JobHandler {
         self.logger = logger
     }
 
+    public func prepare(_ jobs: [Job]) async {
+        let ids = jobs.compactMap { job -> Int64? in if case .integer(let id)? = job.payload["invitation_id"] { id } else { nil } }
+        guard let contexts = try? await store.invitationSendContexts(ids: ids) else { return }
+        prepared.withLock { $0.merge(contexts) { _, new in new } }
+    }
+
     public func perform(_ job: Job, lease: JobLease) async -> JobHandlerResult {
         guard case .integer(let invitationID)? = job.payload["invitation_id"], case .string(let token)? = job.payload["token"],
               case .integer(let messageNumber)? = job.payload["message"] else {
@@ -37,7 +45,11 @@ public struct InvitationMailer: JobHandler {
         }
         let message = Int(messageNumber)
         do {
-            guard let context = try await store.invitationSendContext(id: invitationID) else {
+            // Read for the batch just before; a job of the batch whose invitation was missing
+            // then, or one claimed alone, reads now.
+            var context = prepared.withLock { $0.removeValue(forKey: invitationID) }
+            if context == nil { context = try await store.invitationSendContext(id: invitationID) }
+            guard let context else {
                 return .finish(.done) // the contact or survey was deleted
             }
             if let reason = Self.reasonNotToSend(context, message: message) {

@@ -7,6 +7,14 @@ public protocol JobHandler: Sendable {
     /// Does the work of one attempt. Must not throw: every failure is a result, so that the
     /// runner can record it (and retry with backoff).
     func perform(_ job: Job, lease: JobLease) async -> JobHandlerResult
+
+    /// Called with each claimed batch before its jobs are performed, to read what they need in
+    /// a few queries instead of a few per job. Optional.
+    func prepare(_ jobs: [Job]) async
+}
+
+extension JobHandler {
+    public func prepare(_ jobs: [Job]) async {}
 }
 
 /// What became of an attempt.

@@ -90,6 +90,7 @@ public final class JobRunner: Service, Sendable {
             total += jobs.count
             let heartbeat = Task { await self.renewLeases(of: jobs.map(\.id)) }
             defer { heartbeat.cancel() }
+            for (kind, group) in Dictionary(grouping: jobs, by: \.kind) { await handlers[kind]?.prepare(group) }
             await withTaskGroup(of: Void.self) { group in
                 var running = 0
                 for job in jobs {

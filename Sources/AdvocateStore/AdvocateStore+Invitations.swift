@@ -261,22 +261,50 @@ extension AdvocateStore {
     /// What sending a message of invitation `id` needs, read fresh; nil when it no longer exists
     /// (its contact or survey was deleted).
     public func invitationSendContext(id: Int64) async throws -> InvitationSendContext? {
-        try await database.read { sql in
-            guard let invitation = try await sql.raw("SELECT * FROM invitations WHERE id = \(bind: id)").first().map(Self.decodeInvitation),
-                  let survey = try await Self.survey(workspaceID: invitation.workspaceID, id: invitation.surveyID, in: sql),
-                  let contact = try await sql.raw("SELECT * FROM contacts WHERE id = \(bind: invitation.contactID)").first().map(Self.decodeContact)
-            else { return nil }
-            var suppression: Suppression?
-            if let email = invitation.email {
-                suppression = try await Self.suppressions(workspaceID: invitation.workspaceID, emails: [email], in: sql)[email]
+        try await invitationSendContexts(ids: [id])[id]
+    }
+
+    /// `invitationSendContext` for many invitations at once: five queries per 500 invitations
+    /// instead of five per message, which is most of the database work of sending.
+    public func invitationSendContexts(ids: [Int64]) async throws -> [Int64: InvitationSendContext] {
+        guard !ids.isEmpty else { return [:] }
+        return try await database.read { sql in
+            var result: [Int64: InvitationSendContext] = [:]
+            for chunk in Array(Set(ids)).chunked(500) {
+                let invitations = try await sql.raw("SELECT * FROM invitations WHERE id IN (\(binds: Array(chunk)))").all().map(Self.decodeInvitation)
+                guard !invitations.isEmpty else { continue }
+                var surveys: [Int64: Survey] = [:]
+                for row in try await sql.raw("SELECT * FROM surveys WHERE id IN (\(binds: Array(Set(invitations.map(\.surveyID)))))").all() {
+                    let survey = try Self.decodeSurvey(row)
+                    surveys[survey.id] = survey
+                }
+                var contacts: [Int64: Contact] = [:]
+                for row in try await sql.raw("SELECT * FROM contacts WHERE id IN (\(binds: Array(Set(invitations.map(\.contactID)))))").all() {
+                    let contact = try Self.decodeContact(row)
+                    contacts[contact.id] = contact
+                }
+                var suppressed: [Int64: [String: Suppression]] = [:]
+                for (workspaceID, group) in Dictionary(grouping: invitations, by: \.workspaceID) {
+                    suppressed[workspaceID] = try await Self.suppressions(workspaceID: workspaceID, emails: Set(group.compactMap(\.email)), in: sql)
+                }
+                // Answered since invited: through this invitation, or to the same survey by any channel.
+                var answered: Set<Int64> = []
+                for row in try await sql.raw("""
+                    SELECT i.id AS id FROM invitations i JOIN responses r
+                      ON r.invitation_id = i.id OR (r.contact_id = i.contact_id AND r.survey_id = i.survey_id AND r.created_at >= i.created_at)
+                    WHERE i.id IN (\(binds: Array(chunk)))
+                    """).all() {
+                    answered.insert(try row.decode(column: "id", as: Int64.self))
+                }
+                for invitation in invitations {
+                    guard let survey = surveys[invitation.surveyID], let contact = contacts[invitation.contactID] else { continue }
+                    result[invitation.id] = InvitationSendContext(
+                        invitation: invitation, survey: survey, contact: contact,
+                        suppression: invitation.email.flatMap { suppressed[invitation.workspaceID]?[$0] },
+                        answered: answered.contains(invitation.id))
+                }
             }
-            let answered = try await sql.raw("""
-                SELECT 1 AS x FROM responses WHERE invitation_id = \(bind: id)
-                UNION ALL SELECT 1 AS x FROM responses WHERE contact_id = \(bind: invitation.contactID) AND survey_id = \(bind: invitation.surveyID)
-                    AND created_at >= \(bind: invitation.createdAt.milliseconds)
-                LIMIT 1
-                """).first() != nil
-            return InvitationSendContext(invitation: invitation, survey: survey, contact: contact, suppression: suppression, answered: answered)
+            return result
         }
     }
 

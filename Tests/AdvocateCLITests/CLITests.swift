@@ -66,6 +66,31 @@ struct CLITests {
         #expect(fromEnvironment.stderr.contains("port must be 0 to 65535, got http"))
     }
 
+    @Test("serve refuses incomplete or wrong e-mail settings, naming each problem, before starting")
+    func serveMailConfiguration() {
+        let dir = Self.dataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let partial = runAdvocate(["serve", "--data", dir, "--smtp-url", "smtp://127.0.0.1:2525"])
+        #expect(partial.status != 0)
+        #expect(partial.stderr.contains("e-mail needs --smtp-url, --mail-from and --public-url together; missing --mail-from, --public-url"))
+        let wrong = runAdvocate(["serve", "--data", dir, "--smtp-url", "http://mail.example.com", "--mail-from", "not an address",
+                                 "--public-url", "ftp://nps.example.com/?x=1", "--dkim-key", "/nonexistent/dkim.pem",
+                                 "--dkim-selector", "nps", "--dkim-domain", "example.com", "--smtp-concurrency", "0", "--smtp-rate", "fast"])
+        #expect(wrong.status != 0)
+        for message in ["--smtp-url: unsupported scheme 'http'", "--mail-from:", "--public-url must start with https://",
+                        "--dkim-key: cannot read /nonexistent/dkim.pem", "--smtp-concurrency must be 1 to 64, got 0",
+                        "--smtp-rate must be a number of messages per minute"] {
+            #expect(wrong.stderr.contains(message), "missing \(message) in \(wrong.stderr)")
+        }
+        let dkimOnly = runAdvocate(["serve", "--data", dir, "--dkim-selector", "nps"])
+        #expect(dkimOnly.stderr.contains("the DKIM options need e-mail sending"))
+        let lease = runAdvocate(["serve", "--data", dir], environment: ["ADVOCATE_JOB_LEASE_SECONDS": "0"])
+        #expect(lease.stderr.contains("ADVOCATE_JOB_LEASE_SECONDS must be 1 to 3600, got 0"))
+        let fromEnvironment = runAdvocate(["serve", "--data", dir], environment: ["ADVOCATE_SMTP_URL": "smtp://127.0.0.1:2525",
+                                                                                   "ADVOCATE_MAIL_FROM": "a@b.example"])
+        #expect(fromEnvironment.stderr.contains("missing --public-url"))
+    }
+
     @Test("--data wins over ADVOCATE_DATABASE_URL in the environment")
     func flagsBeatEnvironment() {
         let dir = Self.dataDirectory()
