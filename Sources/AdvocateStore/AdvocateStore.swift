@@ -20,10 +20,11 @@ public final class AdvocateStore: Sendable {
         self.ingest = IngestWriter(database: database, clock: clock)
         self.sendLedger = GroupCommit(maxBatch: 500) { pending in
             do {
-                let results = try await database.write { sql in
+                let results = try await database.write({ sql in
                     try await AdvocateStore.commitAccepted(pending.map(\.message), now: clock.now(), in: sql)
-                }
-                for (item, committed) in zip(pending, results) where committed { item.release() }
+                }, afterCommit: { results in
+                    for (item, committed) in zip(pending, results) where committed { item.release() }
+                })
                 return results.map { .success($0) }
             } catch {
                 return pending.map { _ in .failure(error) }

@@ -163,6 +163,17 @@ public final class Database: Sendable {
         return db
     }
 
+    /// The event loop on which writes complete (SQLite's single writer), if there is one. Network
+    /// connections that must act the moment a write commits (the SMTP sessions releasing
+    /// messages) belong on it: the release then runs in the commit's own callback, with no
+    /// thread to wake in between.
+    public var writerEventLoop: (any EventLoop)? {
+        switch backend {
+        case .sqlite(let writer, _, _): return writer.eventLoop
+        case .postgres: return nil
+        }
+    }
+
     /// Closes every connection. The database must not be used afterwards.
     public func close() async {
         switch backend {
@@ -201,10 +212,20 @@ public final class Database: Sendable {
     /// cancelled await between BEGIN and COMMIT would otherwise leave the shared SQLite writer
     /// inside an open transaction, and every later write would fail.
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await Task { try await self.transaction(body) }.value
+        try await Task { try await self.transaction(body, afterCommit: nil) }.value
     }
 
-    private func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    /// Like `write`, and calls `afterCommit` with the result on the database's own thread the
+    /// moment COMMIT succeeds, before any waiting task is resumed (which can take milliseconds
+    /// when the cooperative pool is busy). For the one caller that must act within microseconds
+    /// of a commit: releasing messages to the mail server.
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T,
+                            afterCommit: @escaping @Sendable (T) -> Void) async throws -> T {
+        try await Task { try await self.transaction(body, afterCommit: afterCommit) }.value
+    }
+
+    private func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T,
+                                          afterCommit: (@Sendable (T) -> Void)?) async throws -> T {
         switch backend {
         case .sqlite(let writer, let lock, _):
             return try await lock.withLock {
@@ -214,7 +235,7 @@ public final class Database: Sendable {
                 try await db.raw("BEGIN IMMEDIATE").run()
                 do {
                     let result = try await body(db)
-                    try await db.raw("COMMIT").run()
+                    try await Self.commit(db, result, afterCommit)
                     return result
                 } catch {
                     try? await db.raw("ROLLBACK").run()
@@ -227,7 +248,7 @@ public final class Database: Sendable {
                 try await db.raw("BEGIN").run()
                 do {
                     let result = try await body(db)
-                    try await db.raw("COMMIT").run()
+                    try await Self.commit(db, result, afterCommit)
                     return result
                 } catch {
                     try? await db.raw("ROLLBACK").run()
@@ -235,6 +256,16 @@ public final class Database: Sendable {
                 }
             }
         }
+    }
+
+    /// COMMIT through SQLKit's future-based `execute`, so that `afterCommit` runs in the future's
+    /// callback on the connection's event loop, not after a hop back to the cooperative pool.
+    private static func commit<T: Sendable>(_ db: any SQLDatabase, _ result: T, _ afterCommit: (@Sendable (T) -> Void)?) async throws {
+        guard let afterCommit else {
+            try await db.raw("COMMIT").run()
+            return
+        }
+        try await db.execute(sql: SQLRaw("COMMIT"), { _ in }).map { afterCommit(result) }.get()
     }
 
     /// Reserves `count` consecutive-or-not new ids for `table` inside a write transaction.

@@ -53,6 +53,12 @@ struct MailOptions: ParsableArguments {
         let required = [("--smtp-url", url), ("--mail-from", from), ("--public-url", publicURL)]
         let dkim = [("--dkim-key", keyFile), ("--dkim-selector", selector), ("--dkim-domain", domain)]
         let given = required.filter { $0.1 != nil }.count
+        let concurrencyText = smtpConcurrency.map(String.init) ?? env["ADVOCATE_SMTP_CONCURRENCY"] ?? "4"
+        let concurrency = Int(concurrencyText)
+        if concurrency == nil || !(1...64).contains(concurrency!) { problems.append("--smtp-concurrency must be 1 to 64, got \(concurrencyText)") }
+        let rateText = smtpRate.map(String.init) ?? env["ADVOCATE_SMTP_RATE"]
+        let rate = rateText.flatMap { Int($0) }
+        if let rateText, rate == nil || rate! < 1 { problems.append("--smtp-rate must be a number of messages per minute ≥ 1, got \(rateText)") }
         if given == 0 {
             if dkim.contains(where: { $0.1 != nil }) { problems.append("the DKIM options need e-mail sending: give --smtp-url, --mail-from and --public-url") }
             return nil
@@ -85,12 +91,6 @@ struct MailOptions: ParsableArguments {
                 problems.append("--dkim-key: \(error)")
             }
         }
-        let concurrencyText = smtpConcurrency.map(String.init) ?? env["ADVOCATE_SMTP_CONCURRENCY"] ?? "4"
-        let concurrency = Int(concurrencyText)
-        if concurrency == nil || !(1...64).contains(concurrency!) { problems.append("--smtp-concurrency must be 1 to 64, got \(concurrencyText)") }
-        let rateText = smtpRate.map(String.init) ?? env["ADVOCATE_SMTP_RATE"]
-        let rate = rateText.flatMap { Int($0) }
-        if let rateText, rate == nil || rate! < 1 { problems.append("--smtp-rate must be a number of messages per minute ≥ 1, got \(rateText)") }
         guard let smtp, let sender, let publicURL, let concurrency, given == 3 else { return nil }
         return Resolved(smtp: smtp, settings: MailSettings(from: sender, publicURL: publicURL, dkim: signer),
                         concurrency: concurrency, perMinute: rate)

@@ -7,6 +7,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Mail
+import NIOPosix
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the Advocate server.")
@@ -57,7 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
         var pool: SMTPPool?
         if let mail {
             let client: SMTPClient
-            do { client = try SMTPClient(configuration: mail.smtp, logger: logger) } catch {
+            do { client = try SMTPClient(configuration: mail.smtp, eventLoopGroup: store.database.writerEventLoop ?? MultiThreadedEventLoopGroup.singleton, logger: logger) } catch {
                 await store.close()
                 throw CLIError("--smtp-url: \(error)")
             }

@@ -75,13 +75,15 @@ struct CLITests {
         #expect(partial.stderr.contains("e-mail needs --smtp-url, --mail-from and --public-url together; missing --mail-from, --public-url"))
         let wrong = runAdvocate(["serve", "--data", dir, "--smtp-url", "http://mail.example.com", "--mail-from", "not an address",
                                  "--public-url", "ftp://nps.example.com/?x=1", "--dkim-key", "/nonexistent/dkim.pem",
-                                 "--dkim-selector", "nps", "--dkim-domain", "example.com", "--smtp-concurrency", "0", "--smtp-rate", "fast"])
+                                 "--dkim-selector", "nps", "--dkim-domain", "example.com", "--smtp-concurrency", "0", "--smtp-rate", "0"])
         #expect(wrong.status != 0)
         for message in ["--smtp-url: unsupported scheme 'http'", "--mail-from:", "--public-url must start with https://",
                         "--dkim-key: cannot read /nonexistent/dkim.pem", "--smtp-concurrency must be 1 to 64, got 0",
                         "--smtp-rate must be a number of messages per minute"] {
             #expect(wrong.stderr.contains(message), "missing \(message) in \(wrong.stderr)")
         }
+        let rate = runAdvocate(["serve", "--data", dir, "--port", "70000"], environment: ["ADVOCATE_SMTP_RATE": "fast"])
+        #expect(rate.stderr.contains("--smtp-rate must be a number of messages per minute ≥ 1, got fast"))
         let dkimOnly = runAdvocate(["serve", "--data", dir, "--dkim-selector", "nps"])
         #expect(dkimOnly.stderr.contains("the DKIM options need e-mail sending"))
         let lease = runAdvocate(["serve", "--data", dir], environment: ["ADVOCATE_JOB_LEASE_SECONDS": "0"])

@@ -14,8 +14,9 @@ struct CrashSendingTests {
     @Test("SQLite: killed mid-send and restarted, the SMTP server receives each of 10,000 contacts exactly once")
     func sqlite() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("advocate-crash-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        try await crashAndCount(database: ["--data", dir], servers: 1, seed: 1)
+        defer { if ProcessInfo.processInfo.environment["ADVOCATE_CRASH_KEEP"] == nil { try? FileManager.default.removeItem(atPath: dir) } }
+        let seed = UInt64(ProcessInfo.processInfo.environment["ADVOCATE_CRASH_SEED"] ?? "") ?? 1
+        try await crashAndCount(database: ["--data", dir], servers: 1, seed: seed)
     }
 
     @Test("PostgreSQL: two servers share the sending; one killed mid-send and restarted; each contact exactly once",
@@ -46,13 +47,17 @@ struct CrashSendingTests {
             #expect(invited.status == 202)
             #expect(try JSONValue.parse(invited.body)["counts"]?["invited"] == .integer(Int64(Self.contacts)))
 
-            // Kill the first server somewhere in the middle, then start it again.
+            // Kill the first server somewhere in the middle, then start it again; as many times
+            // as ADVOCATE_CRASH_KILLS says (default 1; more for a stress run), at seeded points.
             var random = SeededGenerator(seed: seed)
-            let killAt = Int.random(in: 1_500...7_000, using: &random)
-            let before = await sink.waitForMessages(killAt, timeoutSeconds: 60)
-            #expect(before >= killAt, "only \(before) messages arrived before the kill")
-            servers[0].kill9()
-            servers[0] = try ServerProcess(arguments, environment: environment)
+            let kills = max(1, Int(ProcessInfo.processInfo.environment["ADVOCATE_CRASH_KILLS"] ?? "") ?? 1)
+            let points = (0..<kills).map { i in Int.random(in: (1_000 + i * 8_000 / kills)...(1_000 + (i + 1) * 8_000 / kills - 1), using: &random) }
+            for killAt in points {
+                let before = await sink.waitForMessages(killAt, timeoutSeconds: 60)
+                #expect(before >= killAt, "only \(before) messages arrived before the kill")
+                servers[0].kill9()
+                servers[0] = try ServerProcess(arguments, environment: environment)
+            }
 
             let received = await sink.waitForMessages(Self.contacts, timeoutSeconds: 60)
             #expect(received == Self.contacts, "\(received) messages after the restart; log: \(servers[0].log.suffix(2000))")

@@ -114,7 +114,19 @@ def main():
         # handled=False: aiosmtpd itself answers 535 (otherwise it would say nothing).
         return AuthResult(success=ok, handled=False)
 
+    class _KeepHandler:
+        def cancel(self):
+            pass
+
     class TestSMTP(SMTP):
+        def connection_lost(self, error):
+            # A real MTA keeps a message whose final dot it has received even if the client
+            # vanishes before reading the 250 (Postfix queues it first); aiosmtpd would cancel its
+            # handler and drop it. Let the handler finish the input it already has: its loop ends
+            # once the transport is gone.
+            self._handler_coroutine = _KeepHandler()
+            super().connection_lost(error)
+
         async def smtp_EHLO(self, hostname):
             if args.no_ehlo:
                 await self.push("502 5.5.1 EHLO not implemented")
