@@ -288,10 +288,15 @@ extension AdvocateStore {
                     suppressed[workspaceID] = try await Self.suppressions(workspaceID: workspaceID, emails: Set(group.compactMap(\.email)), in: sql)
                 }
                 // Answered since invited: through this invitation, or to the same survey by any channel.
+                // Two joins, not one with OR: each uses its index (responses_invitation,
+                // responses_contact), where an OR join scans the responses table.
                 var answered: Set<Int64> = []
                 for row in try await sql.raw("""
+                    SELECT i.id AS id FROM invitations i JOIN responses r ON r.invitation_id = i.id
+                    WHERE i.id IN (\(binds: Array(chunk)))
+                    UNION
                     SELECT i.id AS id FROM invitations i JOIN responses r
-                      ON r.invitation_id = i.id OR (r.contact_id = i.contact_id AND r.survey_id = i.survey_id AND r.created_at >= i.created_at)
+                      ON r.contact_id = i.contact_id AND r.survey_id = i.survey_id AND r.created_at >= i.created_at
                     WHERE i.id IN (\(binds: Array(chunk)))
                     """).all() {
                     answered.insert(try row.decode(column: "id", as: Int64.self))
