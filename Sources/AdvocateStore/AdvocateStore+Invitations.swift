@@ -223,7 +223,7 @@ extension AdvocateStore {
                 note(try row.decode(column: "contact_id", as: Int64.self), try row.decode(column: "t", as: Int64?.self))
             }
             for row in try await sql.raw("""
-                SELECT contact_id, MAX(created_at) AS t FROM responses WHERE contact_id IN (\(binds: Array(chunk))) GROUP BY contact_id
+                SELECT contact_id, MAX(created_at) AS t FROM responses WHERE contact_id IN (\(binds: Array(chunk))) AND status <> 'flagged' GROUP BY contact_id
                 """).all() {
                 note(try row.decode(column: "contact_id", as: Int64.self), try row.decode(column: "t", as: Int64?.self))
             }
@@ -287,16 +287,17 @@ extension AdvocateStore {
                 for (workspaceID, group) in Dictionary(grouping: invitations, by: \.workspaceID) {
                     suppressed[workspaceID] = try await Self.suppressions(workspaceID: workspaceID, emails: Set(group.compactMap(\.email)), in: sql)
                 }
-                // Answered since invited: through this invitation, or to the same survey by any channel.
+                // Answered since invited: through this invitation, or to the same survey by any channel
+                // (a scanner's flagged hit is no answer).
                 // Two joins, not one with OR: each uses its index (responses_invitation,
                 // responses_contact), where an OR join scans the responses table.
                 var answered: Set<Int64> = []
                 for row in try await sql.raw("""
-                    SELECT i.id AS id FROM invitations i JOIN responses r ON r.invitation_id = i.id
+                    SELECT i.id AS id FROM invitations i JOIN responses r ON r.invitation_id = i.id AND r.status <> 'flagged'
                     WHERE i.id IN (\(binds: Array(chunk)))
                     UNION
                     SELECT i.id AS id FROM invitations i JOIN responses r
-                      ON r.contact_id = i.contact_id AND r.survey_id = i.survey_id AND r.created_at >= i.created_at
+                      ON r.contact_id = i.contact_id AND r.survey_id = i.survey_id AND r.created_at >= i.created_at AND r.status <> 'flagged'
                     WHERE i.id IN (\(binds: Array(chunk)))
                     """).all() {
                     answered.insert(try row.decode(column: "id", as: Int64.self))

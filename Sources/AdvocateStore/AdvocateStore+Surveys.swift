@@ -8,13 +8,14 @@ extension AdvocateStore {
         var survey = Survey(id: 0, workspaceID: workspaceID, name: input.name ?? "", productName: input.productName ?? "",
                             kind: input.kind ?? .relationship, defaultLocale: input.defaultLocale ?? "en",
                             timeZone: input.timeZone ?? .utc, roundDays: input.roundDays ?? Survey.defaultRoundDays,
+                            settings: try input.settings.map { try SurveySettings.decode($0, path: "settings", over: SurveySettings()) } ?? SurveySettings(),
                             createdAt: now, updatedAt: now)
         let s = survey
         survey.id = try await database.write { sql in
             try await sql.raw("""
-                INSERT INTO surveys (workspace_id, name, product_name, kind, default_locale, time_zone, round_days, created_at, updated_at)
+                INSERT INTO surveys (workspace_id, name, product_name, kind, default_locale, time_zone, round_days, settings, created_at, updated_at)
                 VALUES (\(bind: s.workspaceID), \(bind: s.name), \(bind: s.productName), \(bind: s.kind.rawValue), \(bind: s.defaultLocale),
-                        \(bind: s.timeZone.identifier), \(bind: s.roundDays), \(bind: now.milliseconds), \(bind: now.milliseconds))
+                        \(bind: s.timeZone.identifier), \(bind: s.roundDays), \(bind: s.settings.json.serialized()), \(bind: now.milliseconds), \(bind: now.milliseconds))
                 RETURNING id
                 """).first()!.decode(column: "id", as: Int64.self)
         }
@@ -52,11 +53,12 @@ extension AdvocateStore {
             if let v = patch.defaultLocale { survey.defaultLocale = v }
             if let v = patch.timeZone { survey.timeZone = v }
             if let v = patch.roundDays { survey.roundDays = v }
+            if let v = patch.settings { survey.settings = try SurveySettings.decode(v, path: "settings", over: survey.settings) }
             survey.updatedAt = now
             try await sql.raw("""
                 UPDATE surveys SET name = \(bind: survey.name), product_name = \(bind: survey.productName), kind = \(bind: survey.kind.rawValue),
                     default_locale = \(bind: survey.defaultLocale), time_zone = \(bind: survey.timeZone.identifier),
-                    round_days = \(bind: survey.roundDays), updated_at = \(bind: now.milliseconds)
+                    round_days = \(bind: survey.roundDays), settings = \(bind: survey.settings.json.serialized()), updated_at = \(bind: now.milliseconds)
                 WHERE id = \(bind: id) AND workspace_id = \(bind: workspaceID)
                 """).run()
             if survey.timeZone != oldZone {
@@ -98,6 +100,7 @@ extension AdvocateStore {
                       kind: SurveyKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .relationship,
                       defaultLocale: try row.decode(column: "default_locale", as: String.self), timeZone: zone,
                       roundDays: try row.decode(column: "round_days", as: Int.self),
+                      settings: SurveySettings(stored: try row.decode(column: "settings", as: String.self)),
                       createdAt: Timestamp(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
                       updatedAt: Timestamp(milliseconds: try row.decode(column: "updated_at", as: Int64.self)))
     }

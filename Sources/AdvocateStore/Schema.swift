@@ -180,5 +180,76 @@ enum Schema {
                 PRIMARY KEY (workspace_id, email))
             """,
         ] },
+        Migration(version: 4, reason: "respondent pages: one answer per invitation, score-link hits, anonymous links and the in-app widget") { dialect in [
+            // The page saves as the respondent goes: extra answers (JSON), "don't contact me", when
+            // they finished, and for flagged hits why. An invitation has at most one response; an
+            // anonymous link one per browser (the hash of its cookie).
+            "ALTER TABLE responses ADD COLUMN answers TEXT NOT NULL DEFAULT '{}'",
+            "ALTER TABLE responses ADD COLUMN no_contact SMALLINT NOT NULL DEFAULT 0",
+            "ALTER TABLE responses ADD COLUMN flag_reason TEXT",
+            "ALTER TABLE responses ADD COLUMN completed_at BIGINT",
+            "ALTER TABLE responses ADD COLUMN link_id BIGINT",
+            "ALTER TABLE responses ADD COLUMN respondent_key TEXT",
+            "DROP INDEX responses_invitation",
+            "CREATE UNIQUE INDEX responses_invitation ON responses (invitation_id) WHERE invitation_id IS NOT NULL",
+            "CREATE UNIQUE INDEX responses_link_respondent ON responses (link_id, respondent_key) WHERE link_id IS NOT NULL",
+            // Every hit on a one-click score link, with the scanner signals it showed: bursts are
+            // found from the recent hits, and reports count what was discarded.
+            """
+            CREATE TABLE score_link_hits (
+                id {id},
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                survey_id BIGINT NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
+                invitation_id BIGINT NOT NULL REFERENCES invitations(id) ON DELETE CASCADE,
+                score SMALLINT NOT NULL,
+                method TEXT NOT NULL,
+                user_agent TEXT,
+                signals TEXT NOT NULL,
+                at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX score_link_hits_invitation ON score_link_hits (invitation_id, at)",
+            "CREATE INDEX score_link_hits_survey ON score_link_hits (survey_id, at)",
+            // Anonymous links (SMS, chat apps, QR codes): anyone with the link may answer, once per browser.
+            """
+            CREATE TABLE survey_links (
+                id {id},
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                survey_id BIGINT NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                channel TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                expires_at BIGINT,
+                revoked_at BIGINT,
+                created_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX survey_links_workspace ON survey_links (workspace_id, id)",
+            // The widget's settings and signing secret (kept as is: verifying an HMAC needs the key).
+            """
+            CREATE TABLE widget_settings (
+                workspace_id BIGINT PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
+                settings TEXT NOT NULL DEFAULT '{}',
+                secret TEXT,
+                updated_at BIGINT NOT NULL)
+            """,
+            // Each time the widget asked someone, and what they did; `token_hash` names the
+            // display in the widget's later calls, `day` (UTC) serves the daily cap.
+            """
+            CREATE TABLE widget_displays (
+                id {id},
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                survey_id BIGINT NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
+                contact_id BIGINT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+                token_hash TEXT NOT NULL UNIQUE,
+                locale TEXT,
+                event TEXT,
+                day INTEGER NOT NULL,
+                shown_at BIGINT NOT NULL,
+                answered_at BIGINT,
+                dismissed_at BIGINT,
+                response_id BIGINT)
+            """,
+            "CREATE INDEX widget_displays_day ON widget_displays (workspace_id, day, contact_id)",
+            "CREATE INDEX widget_displays_contact ON widget_displays (contact_id, shown_at)",
+        ] },
     ]
 }

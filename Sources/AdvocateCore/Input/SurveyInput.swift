@@ -6,6 +6,8 @@ public struct SurveyInput: Sendable, Hashable {
     public var defaultLocale: String?
     public var timeZone: SurveyTimeZone?
     public var roundDays: Int?
+    /// The `settings` object as given (validated): fields in it replace the survey's current ones.
+    public var settings: JSONValue?
 
     public init(name: String? = nil, productName: String? = nil, kind: SurveyKind? = nil,
                 defaultLocale: String? = nil, timeZone: SurveyTimeZone? = nil, roundDays: Int? = nil) {
@@ -39,6 +41,14 @@ public struct SurveyInput: Sendable, Hashable {
             }
         }
         if let days = r.integer("round_days", in: 1...Int64(Limits.roundDays)) { input.roundDays = Int(days) }
+        if let settings = r.value("settings") {
+            do {
+                _ = try SurveySettings.decode(settings, path: r.name("settings"), over: SurveySettings())
+                input.settings = settings
+            } catch {
+                r.absorb(error.issues)
+            }
+        }
         if !creating, r.issues.isEmpty, input == SurveyInput() {
             r.fail("", "must change at least one field")
         }

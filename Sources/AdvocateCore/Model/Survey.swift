@@ -26,6 +26,8 @@ public struct Survey: Sendable, Hashable {
     public var timeZone: SurveyTimeZone
     /// Length of a survey round in days: a contact's answers within one round are one response.
     public var roundDays: Int
+    /// Look, extra questions and thank-you links of its pages.
+    public var settings: SurveySettings
     /// When it was created.
     public var createdAt: Timestamp
     /// When it last changed.
@@ -33,7 +35,8 @@ public struct Survey: Sendable, Hashable {
 
     public init(id: Int64, workspaceID: Int64, name: String, productName: String, kind: SurveyKind,
                 defaultLocale: String, timeZone: SurveyTimeZone, roundDays: Int,
-                createdAt: Timestamp, updatedAt: Timestamp) {
+                settings: SurveySettings = SurveySettings(), createdAt: Timestamp, updatedAt: Timestamp) {
+        self.settings = settings
         self.id = id
         self.workspaceID = workspaceID
         self.name = name

@@ -13,6 +13,7 @@ enum Representation {
             "default_locale": .string(s.defaultLocale),
             "time_zone": .string(s.timeZone.identifier),
             "round_days": .integer(Int64(s.roundDays)),
+            "settings": s.settings.json,
             "created_at": .string(s.createdAt.rfc3339),
             "updated_at": .string(s.updatedAt.rfc3339),
         ])
