@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .target(name: "NPS", swiftSettings: strictSettings),
@@ -86,11 +88,15 @@ let package = Package(
                 "AdvocateStore",
                 "AdvocateJobs",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources/openapi.json")],
+            // The OpenAPI document, the respondent pages' Mustache templates, and their static
+            // assets (style sheet, page script, the in-app widget).
+            resources: [.copy("Resources/openapi.json"), .copy("Resources/Templates"), .copy("Resources/Assets")],
             swiftSettings: strictSettings
         ),
         .executableTarget(

@@ -69,7 +69,7 @@ extension AdvocateStore {
                 """).all().map { ScoreLinkHit(score: try $0.decode(column: "score", as: Int.self),
                                                 at: Timestamp(milliseconds: try $0.decode(column: "at", as: Int64.self))) }
             let signals = ScannerDetection.signals(method: method, userAgent: userAgent, score: score, at: now,
-                                                   earlierHits: recent, deliveredAt: invitation.sentAt)
+                                                   earlierHits: recent, deliveredAt: invitation.channel == .email ? invitation.sentAt : nil)
             let agent = userAgent.map { String($0.unicodeScalars.prefix(300)) }
             try await sql.raw("""
                 INSERT INTO score_link_hits (workspace_id, survey_id, invitation_id, score, method, user_agent, signals, at)
@@ -82,6 +82,9 @@ extension AdvocateStore {
                 return ScoreLinkOutcome(signals: signals, answer: existing.answer)
             }
             if signals.isEmpty {
+                try await sql.raw("""
+                    UPDATE invitations SET clicked_at = COALESCE(clicked_at, \(bind: now.milliseconds)) WHERE id = \(bind: invitation.id)
+                    """).run()
                 let answer = try await self.apply(AnswerChange(score: score), to: owner, existing: existing, status: .provisional,
                                                   flagReason: nil, now: now, in: sql)
                 return ScoreLinkOutcome(signals: signals, answer: answer)

@@ -10,11 +10,14 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var logLevel: Logger.Level
+    /// Where respondents reach this server (`--public-url`), without a trailing slash.
+    public var publicURL: String?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info, publicURL: String? = nil) {
         self.host = host
         self.port = port
         self.logLevel = logLevel
+        self.publicURL = publicURL
     }
 }
 
@@ -24,7 +27,7 @@ public func buildApplication(store: AdvocateStore, configuration: ServerConfigur
     -> some ApplicationProtocol {
     var logger = Logger(label: "advocate")
     logger.logLevel = configuration.logLevel
-    let router = buildRouter(store: store, sending: sending)
+    let router = buildRouter(store: store, sending: sending, publicURL: configuration.publicURL)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "advocate"),
@@ -34,7 +37,10 @@ public func buildApplication(store: AdvocateStore, configuration: ServerConfigur
 }
 
 /// The routes: public endpoints, then the authenticated API.
-public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled) -> Router<AppContext> {
+///
+/// - Parameter publicURL: where respondents reach this server (`--public-url`): links the API
+///   returns are full URLs with it, paths without it; https also makes respondent cookies Secure.
+public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled, publicURL: String? = nil) -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     let routes = RouteTable()
     router.add(middleware: ProblemMiddleware(routes: routes))
@@ -44,6 +50,9 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled)
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: OpenAPIDocument.bytes))
     }
     UnsubscribePage(store: store).addRoutes(to: router)
+    SurveyPages(store: store, secureCookies: publicURL?.lowercased().hasPrefix("https://") == true).addRoutes(to: router)
+    StaticAssets.shared.addRoutes(to: router)
+    WidgetController(store: store).addRoutes(to: router)
     let api = router.group("api/v1").add(middleware: TokenAuthenticator(store: store, cache: TokenCache()))
     SurveysController(store: store).addRoutes(to: api)
     ContactsController(store: store).addRoutes(to: api)
@@ -51,6 +60,8 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled)
     InvitationsController(store: store, sending: sending).addRoutes(to: api)
     SuppressionsController(store: store).addRoutes(to: api)
     JobsController(store: store, sending: sending).addRoutes(to: api)
+    LinksController(store: store, publicURL: publicURL).addRoutes(to: api)
+    WidgetSettingsController(store: store).addRoutes(to: api)
     routes.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     return router
 }

@@ -41,6 +41,15 @@ struct MailOptions: ParsableArguments {
         var perMinute: Int?
     }
 
+    /// Where respondents reach the server, from `--public-url` or `ADVOCATE_PUBLIC_URL`
+    /// (validated by `resolve`), without a trailing slash.
+    var resolvedPublicURL: String? {
+        let text = (publicURL ?? ProcessInfo.processInfo.environment["ADVOCATE_PUBLIC_URL"]).flatMap { $0.isEmpty ? nil : $0 }
+        guard var text, MailSettings.problem(withPublicURL: text) == nil else { return nil }
+        while text.hasSuffix("/") { text.removeLast() }
+        return text
+    }
+
     func resolve(problems: inout [String]) -> Resolved? {
         let env = ProcessInfo.processInfo.environment
         func value(_ flag: String?, _ name: String) -> String? {
@@ -59,8 +68,10 @@ struct MailOptions: ParsableArguments {
         let rateText = smtpRate.map(String.init) ?? env["ADVOCATE_SMTP_RATE"]
         let rate = rateText.flatMap { Int($0) }
         if let rateText, rate == nil || rate! < 1 { problems.append("--smtp-rate must be a number of messages per minute ≥ 1, got \(rateText)") }
-        if given == 0 {
+        // --public-url alone is fine: survey links made through the API then carry it.
+        if url == nil, from == nil {
             if dkim.contains(where: { $0.1 != nil }) { problems.append("the DKIM options need e-mail sending: give --smtp-url, --mail-from and --public-url") }
+            if let publicURL, let problem = MailSettings.problem(withPublicURL: publicURL) { problems.append(problem) }
             return nil
         }
         if given < 3 {

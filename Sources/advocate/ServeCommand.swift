@@ -70,7 +70,7 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             logger.notice("e-mail sending is off (no --smtp-url); invitations are refused until it is configured")
         }
-        let app = buildApplication(store: store, configuration: ServerConfiguration(host: host, port: port, logLevel: level),
+        let app = buildApplication(store: store, configuration: ServerConfiguration(host: host, port: port, logLevel: level, publicURL: mailOptions.resolvedPublicURL),
                                    sending: sending) { channel in
             if let address = channel.localAddress {
                 // Written in one call so a supervising process (tests, scripts) reads a whole line.

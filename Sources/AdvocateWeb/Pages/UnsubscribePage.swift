@@ -9,6 +9,7 @@ import Hummingbird
 /// The person can subscribe again from the same page; nobody else can.
 struct UnsubscribePage {
     let store: AdvocateStore
+    private let renderer = PageRenderer.shared
 
     func addRoutes(to router: Router<AppContext>) {
         router.get("u/:token", use: show)
@@ -40,8 +41,8 @@ struct UnsubscribePage {
             return done(catalog)
         case "resubscribe":
             _ = try await store.resubscribe(workspaceID: invitation.workspaceID, email: email)
-            return PageLayout.html(title: catalog.text("unsubscribe.title"), catalog: catalog,
-                                   body: "<h1>\(HTMLText.escape(catalog.text("unsubscribe.title")))</h1>\n<p role=\"status\">\(HTMLText.escape(catalog.text("unsubscribe.resubscribed")))</p>")
+            return renderer.message(catalog: catalog, heading: catalog.text("unsubscribe.title"),
+                                    text: catalog.text("unsubscribe.resubscribed"), status: .ok, isStatus: true)
         default:
             throw Problem.badRequest("the form must send action=unsubscribe or action=resubscribe, or List-Unsubscribe=One-Click")
         }
@@ -58,27 +59,25 @@ struct UnsubscribePage {
     }
 
     private func question(_ catalog: Catalog, email: String) -> Response {
-        let e = HTMLText.escape
-        return PageLayout.html(title: catalog.text("unsubscribe.title"), catalog: catalog, body: """
-            <h1>\(e(catalog.text("unsubscribe.title")))</h1>
-            <p>\(e(catalog.text("unsubscribe.question", ["email": email])))</p>
-            <form method="post"><input type="hidden" name="action" value="unsubscribe">
-            <button type="submit">\(e(catalog.text("unsubscribe.button")))</button></form>
-            """)
+        renderer.message(catalog: catalog, heading: catalog.text("unsubscribe.title"),
+                         text: catalog.text("unsubscribe.question", ["email": email]), status: .ok,
+                         form: Self.form(action: "unsubscribe", button: catalog.text("unsubscribe.button"), primary: true))
     }
 
     private func done(_ catalog: Catalog) -> Response {
-        let e = HTMLText.escape
-        return PageLayout.html(title: catalog.text("unsubscribe.title"), catalog: catalog, body: """
-            <h1>\(e(catalog.text("unsubscribe.title")))</h1>
-            <p role="status">\(e(catalog.text("unsubscribe.done")))</p>
-            <form method="post"><input type="hidden" name="action" value="resubscribe">
-            <button type="submit" class="secondary">\(e(catalog.text("unsubscribe.resubscribe_button")))</button></form>
-            """)
+        renderer.message(catalog: catalog, heading: catalog.text("unsubscribe.title"), text: catalog.text("unsubscribe.done"),
+                         status: .ok, isStatus: true,
+                         form: Self.form(action: "resubscribe", button: catalog.text("unsubscribe.resubscribe_button"), primary: false))
     }
 
     private func notFound(_ catalog: Catalog) -> Response {
-        PageLayout.html(title: catalog.text("page.not_found"), catalog: catalog,
-                        body: "<h1>\(HTMLText.escape(catalog.text("page.expired")))</h1>", status: .notFound)
+        renderer.message(catalog: catalog, heading: catalog.text("page.expired"), text: nil, status: .notFound)
+    }
+
+    /// The page's one-button form. No CSRF token: unsubscribing must also work as RFC 8058's
+    /// one-click POST from a mail client, which has none; the unguessable token in the path is
+    /// what authorises it, and nobody else can subscribe a person again.
+    private static func form(action: String, button: String, primary: Bool) -> [String: Any] {
+        ["fields": [["name": "action", "value": action]], "button": button, "buttonClass": primary ? "primary" : ""]
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 import Logging
 
 /// Per-request state: who is calling (set by authentication middleware).
@@ -6,9 +7,12 @@ public struct AppContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The workspace the caller's credentials act in; nil before authentication.
     public var workspaceID: Int64?
+    /// The peer's IP address (for per-address limits on public endpoints); nil in router tests.
+    public let remoteIP: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteIP = source.channel.remoteAddress?.ipAddress
     }
 
     /// The authenticated workspace; a 401 problem when the route forgot to authenticate.

@@ -25,7 +25,7 @@
   let ui = null; // the widget on screen (at most one)
   let sheet = null; // shared constructable stylesheet
 
-  const api = { version: "1", state: "idle", init, track, reset };
+  const api = { version: "1", state: "idle", reason: null, init, track, reset };
   const setState = (s) => { api.state = s; };
 
   async function post(path, body) {
@@ -99,6 +99,7 @@
   function reset() {
     gen++;
     identity = null;
+    api.reason = null;
     if (ui) { ui.host.remove(); ui = null; }
     setState("idle");
   }
@@ -109,6 +110,7 @@
       if (g !== gen || !identity || ui) return; // reset since, or a widget is already up
       const id = identity;
       setState("checking");
+      api.reason = null;
       try {
         const body = { workspace: id.workspace, user: id.user, locale: id.locale || locales() };
         if (id.signature) body.signature = id.signature;
@@ -118,7 +120,10 @@
         if (res && res.show && res.display && res.survey) {
           if (!document.body) await new Promise((ok) => document.addEventListener("DOMContentLoaded", ok, { once: true }));
           if (g === gen && !ui) render(res.display, res.survey, g);
-        } else setState("hidden");
+        } else {
+          api.reason = (res && res.reason) || null; // why the server did not ask (debugging aid)
+          setState("hidden");
+        }
       } catch (e) {
         if (g !== gen) return;
         warn(e && e.message);
@@ -181,6 +186,8 @@
     const l = luminance(brand);
     card.style.setProperty("--brand", brand);
     card.style.setProperty("--on-brand", (l + 0.05) / 0.05 > 1.05 / (l + 0.05) ? "#111" : "#fff");
+    // Focus ring in the brand colour unless it is too pale to see on white (< 3:1).
+    card.style.setProperty("--ring", 1.05 / (l + 0.05) >= 3 ? brand : "#202124");
 
     const content = el("div");
     const x = el("button", { type: "button", class: "x", "aria-label": t(str.close, "Close"), "data-advocate": "close" }, ["\u00d7"]);
@@ -192,7 +199,7 @@
     let busy = false;
     let score = -1;
     let cat = 0;
-    const prevFocus = document.activeElement;
+    let prevFocus = document.activeElement; // where focus goes back to when the card closes
     const me = { host };
 
     const finish = async (dismiss) => {
@@ -211,6 +218,10 @@
       setState(dismiss ? "dismissed" : "hidden");
     };
 
+    card.addEventListener("focusin", (e) => {
+      const r = e.relatedTarget;
+      if (r && !root.contains(r)) prevFocus = r;
+    });
     x.addEventListener("click", () => finish(!answered));
     card.addEventListener("keydown", (e) => {
       if (e.key === "Escape" || e.key === "Esc") {
@@ -352,7 +363,7 @@ h2{font-size:1.125em;margin-bottom:.375em}
 button,textarea{font:inherit;color:inherit;margin:0}
 button{cursor:pointer}
 button:disabled{cursor:default;opacity:.6}
-button:focus-visible,textarea:focus-visible{outline:3px solid var(--brand);outline-offset:2px}
+button:focus-visible,textarea:focus-visible{outline:3px solid var(--ring);outline-offset:2px}
 [tabindex="-1"]:focus{outline:none}
 .scale{display:flex;gap:.25em}
 .s{flex:1 1 0;min-width:0;min-height:2.75em;padding:0;border:1px solid transparent;border-radius:.375em;font-weight:600;font-variant-numeric:tabular-nums}

@@ -1,0 +1,30 @@
+import AdvocateCore
+import Synchronization
+
+/// Caps new anonymous answers per link and IP address in a fixed window, so one person cannot
+/// stuff a public link (a QR code, an SMS link) by clearing cookies. Kept in memory: a restart
+/// forgets the counts, which only ever lets a few more answers through.
+final class AnswerRateLimiter: Sendable {
+    private let clock: any AdvocateClock
+    private let limit: Int
+    private let windowMilliseconds: Int64
+    private let counts = Mutex<(window: Int64, byKey: [String: Int])>((0, [:]))
+
+    init(clock: any AdvocateClock, limit: Int = 20, windowMilliseconds: Int64 = 3_600_000) {
+        self.clock = clock
+        self.limit = limit
+        self.windowMilliseconds = windowMilliseconds
+    }
+
+    /// Takes one from the allowance of `key`; false when it is used up for this window.
+    func take(_ key: String) -> Bool {
+        let window = clock.now().milliseconds / windowMilliseconds
+        return counts.withLock { state in
+            if state.window != window { state = (window, [:]) }
+            let used = state.byKey[key, default: 0]
+            guard used < limit else { return false }
+            state.byKey[key] = used + 1
+            return true
+        }
+    }
+}
