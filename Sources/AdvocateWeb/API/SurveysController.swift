@@ -71,7 +71,20 @@ struct SurveysController {
         try q.finish()
         let survey = try await find(context)
         let built = try await store.report(survey: survey, from: from, to: to, interval: interval, by: by, method: method)
-        return JSONResponse.make(Representation.report(built, surveyID: survey.id, range: (from, to), interval: interval, by: by))
+        var body = Representation.report(built, surveyID: survey.id, range: (from, to), interval: interval, by: by)
+        // What was kept out of the numbers (over the survey's whole life): one-click scores
+        // awaiting a human signal, answers taken for link scanners, and the scanners' hits.
+        let uncounted = try await store.uncountedResponses(workspaceID: survey.workspaceID, surveyID: survey.id)
+        let hits = try await store.scoreLinkHits(workspaceID: survey.workspaceID, surveyID: survey.id)
+        if case .object(var fields) = body {
+            fields["not_counted"] = .object([
+                "provisional": .integer(Int64(uncounted[.provisional] ?? 0)),
+                "flagged": .integer(Int64(uncounted[.flagged] ?? 0)),
+                "scanner_hits": .integer(Int64(hits.discarded)),
+            ])
+            body = .object(fields)
+        }
+        return JSONResponse.make(body)
     }
 
     private func find(_ context: AppContext) async throws -> Survey {
