@@ -195,8 +195,9 @@ class SMTPSink:
 class AdvocateServer:
     """`advocate serve` on a free port with its own SQLite data directory."""
 
-    def __init__(self, directory, smtp_port=None):
+    def __init__(self, directory, smtp_port=None, public_scheme="http"):
         self.root = Path(directory)
+        self.public_scheme = public_scheme
         self.data = self.root / "data"
         self.log_path = self.root / "serve.log"
         self.token = self._create_token()
@@ -232,7 +233,8 @@ class AdvocateServer:
 
     def _start(self):
         url = "http://127.0.0.1:%d" % self.port
-        args = [self._binary(), "serve", "--data", str(self.data), "--port", str(self.port), "--public-url", url]
+        self.public_url = "%s://127.0.0.1:%d" % (self.public_scheme, self.port)
+        args = [self._binary(), "serve", "--data", str(self.data), "--port", str(self.port), "--public-url", self.public_url]
         if self.smtp_port:
             args += ["--smtp-url", "smtp://127.0.0.1:%d" % self.smtp_port, "--mail-from", "Acme <nps@acme.test>"]
         self.proc = _start(args, self.log_path, env=self._env())
@@ -433,6 +435,7 @@ class BrowserCase(unittest.TestCase):
     own temporary data directory; a fresh Chromium per test (`self.browser()`)."""
 
     with_smtp = False
+    public_scheme = "http"
 
     @classmethod
     def setUpClass(cls):
@@ -442,7 +445,7 @@ class BrowserCase(unittest.TestCase):
         if cls.with_smtp:
             cls.smtp = SMTPSink(cls.tmp)
             cls.addClassCleanup(cls.smtp.stop)
-        cls.server = AdvocateServer(cls.tmp, smtp_port=cls.smtp.port if cls.smtp else None)
+        cls.server = AdvocateServer(cls.tmp, smtp_port=cls.smtp.port if cls.smtp else None, public_scheme=cls.public_scheme)
         cls.addClassCleanup(cls.server.stop)
         cls.prepare()
 
