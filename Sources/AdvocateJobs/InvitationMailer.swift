@@ -185,10 +185,13 @@ public final class InvitationMailer: JobHandler {
         let unsubscribeURL = "\(base)/u/\(token)"
         let content = InvitationEmail.Content(
             productName: context.survey.productName, contactName: context.contact.name, message: message,
+            scaleStyle: context.survey.settings.scaleStyle, brandColor: context.survey.settings.brandColor,
             scoreURL: { "\(base)/r/\(token)/\($0)" }, unsubscribeURL: unsubscribeURL)
         let email = InvitationEmail(content, catalog: catalog)
         let mail = MailMessage(from: settings.from, to: [recipient], subject: email.subject, text: email.text, html: email.html,
-                               unsubscribe: .init(uris: [unsubscribeURL], oneClick: true))
+                               // RFC 8058 one-click needs https; a plain-http public URL (local testing)
+                               // still gets List-Unsubscribe with the page link.
+                               unsubscribe: .init(uris: [unsubscribeURL], oneClick: base.lowercased().hasPrefix("https://")))
         let now = store.clock.now()
         let date = Date(timeIntervalSince1970: Double(now.milliseconds) / 1000)
         var random = SystemRandomNumberGenerator()

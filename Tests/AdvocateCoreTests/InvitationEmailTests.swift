@@ -4,7 +4,7 @@ import Testing
 
 @Suite("The invitation e-mail")
 struct InvitationEmailTests {
-    func content(message: Int = 0, name: String? = "Ada", style: InvitationEmail.ScaleStyle = .category,
+    func content(message: Int = 0, name: String? = "Ada", style: InvitationEmail.ScaleStyle = .categories,
                  product: String = "Acme", brand: String? = nil) -> InvitationEmail.Content {
         InvitationEmail.Content(productName: product, contactName: name, message: message, scaleStyle: style, brandColor: brand,
                                 scoreURL: { "https://nps.example.com/r/TOKEN/\($0)" }, unsubscribeURL: "https://nps.example.com/u/TOKEN")
@@ -31,9 +31,9 @@ struct InvitationEmailTests {
 
     @Test("buttons are red, yellow and green by category, or one neutral colour")
     func colours() {
-        #expect(InvitationEmail.colors(score: 6, style: .category).background == "#c92a2a")
-        #expect(InvitationEmail.colors(score: 7, style: .category).background == "#f5c84c")
-        #expect(InvitationEmail.colors(score: 9, style: .category).background == "#2b7a3b")
+        #expect(InvitationEmail.colors(score: 6, style: .categories).background == "#c92a2a")
+        #expect(InvitationEmail.colors(score: 7, style: .categories).background == "#f5c84c")
+        #expect(InvitationEmail.colors(score: 9, style: .categories).background == "#2b7a3b")
         #expect(Set((0...10).map { InvitationEmail.colors(score: $0, style: .neutral).background }).count == 1)
         let neutral = InvitationEmail(content(style: .neutral), catalog: Catalog.english)
         #expect(!neutral.html.contains("#c92a2a"))

@@ -33,7 +33,7 @@ import urllib.request
 from pathlib import Path
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -55,12 +55,18 @@ class Config:
 
 
 def find_chromium():
-    """(chromium, chromedriver) paths, or None for a missing one."""
-    chromium = os.environ.get("ADVOCATE_CHROMIUM") or next(
-        (p for p in (shutil.which("chromium"), shutil.which("chromium-browser"), shutil.which("google-chrome")) if p), None)
-    driver = os.environ.get("ADVOCATE_CHROMEDRIVER") or shutil.which("chromedriver")
-    if driver is None and os.path.exists("/usr/bin/chromedriver"):
-        driver = "/usr/bin/chromedriver"
+    """(chromium, chromedriver) paths, or None for a missing one. ADVOCATE_CHROMIUM and
+    ADVOCATE_CHROMEDRIVER override the search."""
+    def executable(path):
+        return path if path and os.access(path, os.X_OK) else None
+    if "ADVOCATE_CHROMIUM" in os.environ:
+        chromium = executable(os.environ["ADVOCATE_CHROMIUM"])
+    else:
+        chromium = next((p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p), None)
+    if "ADVOCATE_CHROMEDRIVER" in os.environ:
+        driver = executable(os.environ["ADVOCATE_CHROMEDRIVER"])
+    else:
+        driver = shutil.which("chromedriver") or executable("/usr/bin/chromedriver")
     return chromium, driver
 
 
@@ -174,16 +180,19 @@ class SMTPSink:
             self.stop()
             raise RuntimeError("the SMTP sink did not start (%s): %s" % (problem or line, _read(self.log_path)))
         self.port = int(line.split()[1])
-        self.received = 0
 
-    def wait_for_message(self, timeout=TIMEOUT):
-        """The next message received, as an email.message.EmailMessage."""
-        line, problem = self.reader.next_line(timeout)
-        if not line or not line.startswith("msg "):
-            raise AssertionError("no e-mail arrived at the SMTP sink (%s); its log: %s" % (problem or line, _read(self.log_path)))
-        self.received += 1
-        n = int(line.split()[1])
-        with open(self.dir / ("msg-%d.eml" % n), "rb") as f:
+    def poll_message(self):
+        """The next message received, as an email.message.EmailMessage, or None if there is none yet."""
+        try:
+            line = self.reader.lines.get_nowait()
+        except queue.Empty:
+            return None
+        if line is None:
+            raise AssertionError("the SMTP sink exited; its log: %s" % _read(self.log_path))
+        self.reader.seen.append(line)
+        if not line.startswith("msg "):
+            return None
+        with open(self.dir / ("%s.eml" % line.replace(" ", "-")), "rb") as f:
             return email.message_from_binary_file(f, policy=email.policy.default)
 
     def stop(self):
@@ -410,12 +419,18 @@ def _page_text(driver):
 
 
 def click_and_wait_for_new_page(driver, element, timeout=TIMEOUT):
-    """Clicks something that submits a form or follows a link, and waits for the next document."""
-    old = driver.find_element(By.TAG_NAME, "html")
+    """Clicks something that submits a form or follows a link, and waits until the next document
+    has loaded. The old document is marked with a property that the new one does not have."""
+    driver.execute_script("window.__advocateOldPage = true")
     element.click()
+
+    def loaded(d):
+        try:
+            return d.execute_script("return window.__advocateOldPage !== true && document.readyState === 'complete'")
+        except WebDriverException:
+            return False  # between documents
     try:
-        WebDriverWait(driver, timeout).until(EC.staleness_of(old))
-        WebDriverWait(driver, timeout).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        WebDriverWait(driver, timeout).until(loaded)
     except TimeoutException as e:
         raise AssertionError("the click did not lead to a new page; still at %s: %s" % (driver.current_url, _page_text(driver))) from e
 
@@ -435,6 +450,8 @@ class BrowserCase(unittest.TestCase):
     own temporary data directory; a fresh Chromium per test (`self.browser()`)."""
 
     with_smtp = False
+    # "https" gives the server --public-url https://127.0.0.1:PORT (it still speaks plain HTTP:
+    # links it hands out then need their scheme swapped before a browser opens them).
     public_scheme = "http"
 
     @classmethod
@@ -489,6 +506,18 @@ class BrowserCase(unittest.TestCase):
     def assert_thanks(self, driver, title="Thank you!"):
         heading = wait_page(driver, "main h1", "the thank-you page")
         self.assertEqual(heading.text, title, "thank-you page expected at %s; the page says: %s" % (driver.current_url, _page_text(driver)))
+
+    def assert_accessible(self, driver, what, context=None):
+        """axe-core on the current page (or `context`): fails on any serious or critical violation."""
+        from selenium_axe_python import Axe
+        axe = Axe(driver)
+        axe.inject()
+        results = axe.run(context)
+        blocking = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+        if blocking:
+            self.fail("axe-core found %d serious or critical violation(s) on %s (%s):\n%s" % (
+                len(blocking), what, driver.current_url, Axe.report(blocking)))
+        self.assertGreater(len(results["passes"]), 0, "axe-core checked %s at all" % what)
 
     def responses(self, where, *params):
         return self.server.query("SELECT * FROM responses WHERE " + where + " ORDER BY id", *params)

@@ -13,13 +13,8 @@ public struct InvitationEmail: Sendable, Hashable {
     public var text: String
     public var html: String
 
-    /// How the score buttons are coloured.
-    public enum ScaleStyle: String, Sendable, Hashable, CaseIterable {
-        /// 0–6 red, 7–8 yellow, 9–10 green, as in the seed's e-mail.
-        case category
-        /// One neutral colour for every score (avoids nudging answers).
-        case neutral
-    }
+    /// How the score buttons are coloured: the survey's setting, as on its pages.
+    public typealias ScaleStyle = SurveySettings.ScaleStyle
 
     /// What the message says and where its links go.
     public struct Content: Sendable, Hashable {
@@ -39,7 +34,7 @@ public struct InvitationEmail: Sendable, Hashable {
         /// The visible unsubscribe link.
         public var unsubscribeURL: String
 
-        public init(productName: String, contactName: String?, message: Int, scaleStyle: ScaleStyle = .category,
+        public init(productName: String, contactName: String?, message: Int, scaleStyle: ScaleStyle = .categories,
                     brandColor: String? = nil, subjectOverride: String? = nil, introOverride: String? = nil,
                     scoreURL: @escaping @Sendable (Int) -> String, unsubscribeURL: String) {
             self.productName = productName
@@ -69,7 +64,7 @@ public struct InvitationEmail: Sendable, Hashable {
     /// Background and text colour of a score's button. The pairs meet WCAG AA contrast (4.5:1)
     /// for the button's number.
     public static func colors(score: Int, style: ScaleStyle) -> (background: String, text: String) {
-        guard style == .category else { return ("#eef1f4", "#1d2733") }
+        guard style == .categories else { return ("#eef1f4", "#1d2733") }
         switch NPS.Category(score: Score(score) ?? Score(0)!) {
         case .detractor: return ("#c92a2a", "#ffffff")
         case .passive: return ("#f5c84c", "#1d2733")
@@ -99,7 +94,7 @@ public struct InvitationEmail: Sendable, Hashable {
         let e = HTMLText.escape
         let dir = catalog.direction
         let start = catalog.isRightToLeft ? "right" : "left", end = catalog.isRightToLeft ? "left" : "right"
-        let brand = content.brandColor.flatMap { Self.isHexColor($0) ? $0 : nil } ?? "#1d2733"
+        let brand = content.brandColor.flatMap { SurveySettings.isHexColor($0) ? $0 : nil } ?? "#1d2733"
         let font = "font-family:Arial,Helvetica,sans-serif;"
         var buttons = ""
         for score in 0...10 {
@@ -150,10 +145,5 @@ public struct InvitationEmail: Sendable, Hashable {
             </html>
 
             """
-    }
-
-    /// `#rrggbb`: anything else could break out of the style attribute.
-    public static func isHexColor(_ s: String) -> Bool {
-        s.utf8.count == 7 && s.first == "#" && s.dropFirst().allSatisfy(\.isHexDigit)
     }
 }

@@ -267,7 +267,8 @@ public struct SurveySettings: Sendable, Hashable {
         }
     }
 
-    static func isHexColor(_ s: String) -> Bool {
+    /// `#rrggbb`: anything else could break out of a style attribute.
+    public static func isHexColor(_ s: String) -> Bool {
         let u = Array(s.utf8)
         return u.count == 7 && u[0] == UInt8(ascii: "#") && u.dropFirst().allSatisfy { (48...57).contains($0) || (65...70).contains($0) || (97...102).contains($0) }
     }

@@ -75,7 +75,10 @@ struct SurveyPage {
         guard let score, let category = Score(score)?.category else { return values }
         values["hasScore"] = true
         values["score"] = score
-        values["chosen"] = catalog.text("page.score_selected", ["score": catalog.number(score)])
+        // "You chose 7 … then confirm" only where the button confirms (a one-click or pending score).
+        if answer?.status != .counted || pendingScore != nil {
+            values["chosen"] = catalog.text("page.score_selected", ["score": catalog.number(score)])
+        }
         values["followup"] = followup(category)
         values["limit"] = Limits.commentCharacters
         values["comment"] = draftComment ?? answer?.comment ?? ""

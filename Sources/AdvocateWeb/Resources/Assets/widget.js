@@ -367,12 +367,12 @@ button:focus-visible,textarea:focus-visible{outline:3px solid var(--ring);outlin
 [tabindex="-1"]:focus{outline:none}
 .scale{display:flex;gap:.25em}
 .s{flex:1 1 0;min-width:0;min-height:2.75em;padding:0;border:1px solid transparent;border-radius:.375em;font-weight:600;font-variant-numeric:tabular-nums}
-.d{background:#d93025;color:#fff}
-.d:hover{background:#b3261e}
-.p{background:#f9ab00;color:#202124;border-color:#b06000}
-.p:hover{background:#e37400}
-.g{background:#188038;color:#fff}
-.g:hover{background:#137333}
+.d{background:#c92a2a;color:#fff}
+.d:hover{background:#a61e1e}
+.p{background:#f5c84c;color:#1d2733;border-color:#b08a1e}
+.p:hover{background:#e8b730}
+.g{background:#2b7a3b;color:#fff}
+.g:hover{background:#21602e}
 .n{background:#fff;color:#202124;border-color:#5f6368}
 .n:hover{background:#f1f3f4;border-color:var(--brand)}
 .s:focus-visible{position:relative;z-index:1}
