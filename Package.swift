@@ -175,7 +175,7 @@ let package = Package(
         // Runs the built `advocate` binary as a user would.
         .testTarget(
             name: "AdvocateCLITests",
-            dependencies: ["AdvocateWeb", "AdvocateStore", "AdvocateCore", "AdvocateTestSupport", "Mail", "MailTestSupport",
+            dependencies: ["AdvocateWeb", "AdvocateStore", "AdvocateCore", "AdvocateJobs", "AdvocateTestSupport", "Mail", "MailTestSupport",
                            .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strictSettings
         ),

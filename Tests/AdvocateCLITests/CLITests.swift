@@ -1,4 +1,5 @@
 import AdvocateCore
+import AdvocateJobs
 import AdvocateStore
 import AdvocateTestSupport
 import AdvocateWeb
@@ -137,6 +138,47 @@ struct CLITests {
         #expect(report.status == 0, "\(report.stderr)")
         #expect(report.stdout.contains("NPS"))
         #expect(report.stdout.contains("pro"))
+    }
+
+    @Test("link create prints an anonymous or personal link alone on the last line; the link opens its survey page; bad arguments are named")
+    func links() async throws {
+        let dir = Self.dataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = runAdvocate(["token", "create", "--name", "t", "--data", dir])
+        let store = try await AdvocateStore.open(.sqlite(directory: dir))
+        let ws = try #require(try await store.workspace(slug: "default"))
+        let survey = try await store.createSurvey(workspaceID: ws.id, SurveyInput(name: "R", productName: "Acme"))
+        _ = try await store.upsertContact(workspaceID: ws.id, ContactInput(externalID: "cus_1", email: "c@example.com"))
+        await store.close()
+
+        let anonymous = runAdvocate(["link", "create", "--survey", "\(survey.id)", "--name", "QR on receipts", "--data", dir,
+                                     "--public-url", "https://nps.example.com/"])
+        #expect(anonymous.status == 0, "\(anonymous.stderr)")
+        #expect(anonymous.lastLine.hasPrefix("https://nps.example.com/l/") && anonymous.lastLine.count == "https://nps.example.com/l/".count + 43)
+        let personal = runAdvocate(["link", "create", "--survey", "\(survey.id)", "--contact", "cus_1", "--channel", "sms", "--data", dir])
+        #expect(personal.status == 0, "\(personal.stderr)")
+        #expect(personal.lastLine.hasPrefix("/r/"))
+        let reopened = try await AdvocateStore.open(.sqlite(directory: dir))
+        let token = String(personal.lastLine.dropFirst(3))
+        let visit = try await reopened.invitationVisit(tokenHash: InvitationToken.hash(token))
+        #expect(visit?.0.channel == .sms && visit?.1.survey.id == survey.id && visit?.1.contact?.externalID == "cus_1")
+        let links = try await reopened.links(workspaceID: ws.id, surveyID: survey.id, before: nil, limit: 10)
+        #expect(links.items.map(\.name) == ["QR on receipts"])
+        await reopened.close()
+
+        for (arguments, message) in [
+            (["--name", "x", "--contact", "cus_1"], "give either --name (an anonymous link) or --contact (a personal link)"),
+            (["--name", "x", "--channel", "fax"], "--channel must be link or sms, got fax"),
+            (["--name", "x", "--expires", "tomorrow"], "--expires must be an RFC 3339 date-time"),
+            (["--name", "x", "--expires", "2020-01-01T00:00:00Z"], "--expires must be in the future"),
+            (["--contact", "nobody"], "no contact with external_id \"nobody\""),
+            (["--name", "x", "--public-url", "ftp://x"], "--public-url"),
+        ] {
+            let r = runAdvocate(["link", "create", "--survey", "\(survey.id)", "--data", dir] + arguments)
+            #expect(r.status != 0 && r.stderr.contains(message), "\(arguments): \(r.stderr)")
+        }
+        let missing = runAdvocate(["link", "create", "--survey", "999", "--name", "x", "--data", dir])
+        #expect(missing.status != 0 && missing.stderr.contains("no survey 999 in workspace default"))
     }
 
     @Test("an import with any bad row imports nothing and names each line")
