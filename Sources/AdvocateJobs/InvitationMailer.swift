@@ -186,7 +186,9 @@ public final class InvitationMailer: JobHandler {
         let content = InvitationEmail.Content(
             productName: context.survey.productName, contactName: context.contact.name, message: message,
             scaleStyle: context.survey.settings.scaleStyle, brandColor: context.survey.settings.brandColor,
-            scoreURL: { "\(base)/r/\(token)/\($0)" }, unsubscribeURL: unsubscribeURL)
+            subjectOverride: context.variant?.subject, introOverride: context.variant?.intro,
+            scoreURL: { "\(base)/r/\(token)/\($0)" }, unsubscribeURL: unsubscribeURL,
+            openPixelURL: context.trackOpens ? "\(base)/o/\(token)" : nil)
         let email = InvitationEmail(content, catalog: catalog)
         let mail = MailMessage(from: settings.from, to: [recipient], subject: email.subject, text: email.text, html: email.html,
                                // RFC 8058 one-click needs https; a plain-http public URL (local testing)

@@ -57,6 +57,10 @@ public struct InvitationSendContext: Sendable {
     public var suppression: Suppression?
     /// Whether the contact has answered the survey since the invitation was made.
     public var answered: Bool
+    /// The campaign's A/B variant of the message, if the invitation has one.
+    public var variant: CampaignVariant?
+    /// Whether the campaign tracks opens.
+    public var trackOpens: Bool = false
 }
 
 /// The kind of the job that sends one message of an e-mail invitation.
@@ -87,7 +91,7 @@ extension AdvocateStore {
         }
     }
 
-    private static func invite(workspaceID: Int64, surveyID: Int64, targets: [InvitationTarget], options: InvitationOptions,
+    static func invite(workspaceID: Int64, surveyID: Int64, targets: [InvitationTarget], options: InvitationOptions,
                                makeToken: @Sendable () -> InvitationTokenPair, now: Timestamp,
                                in sql: any SQLDatabase) async throws -> [InvitationDecision] {
         // Resolve every target to a contact.
@@ -170,27 +174,7 @@ extension AdvocateStore {
             decisions.append(.invited(invitation, contact: contact))
         }
 
-        // Write the invitations and the jobs of their first messages.
-        var ids: [Int64] = []
-        for chunk in invitations.chunked(300) {
-            let rows = try await sql.raw("""
-                INSERT INTO invitations (workspace_id, survey_id, contact_id, campaign_id, variant, channel, token_hash, email, locale,
-                    status, send_at, reminders, reminder_days, created_at, updated_at)
-                VALUES \(SQLList(chunk.map { (i, t) in SQLQueryString("""
-                    (\(bind: i.workspaceID), \(bind: i.surveyID), \(bind: i.contactID), \(bind: i.campaignID), \(bind: i.variant),
-                     \(bind: i.channel.rawValue), \(bind: t.hash), \(bind: i.email), \(bind: i.locale), 'scheduled',
-                     \(bind: i.sendAt.milliseconds), \(bind: i.reminders), \(bind: i.reminderDays), \(bind: now.milliseconds), \(bind: now.milliseconds))
-                    """) }))
-                RETURNING id, token_hash
-                """).all()
-            // RETURNING's row order is not promised: match ids by the (unique) token hash.
-            var idByHash: [String: Int64] = [:]
-            for row in rows { idByHash[try row.decode(column: "token_hash", as: String.self)] = try row.decode(column: "id", as: Int64.self) }
-            ids.append(contentsOf: chunk.map { idByHash[$0.1.hash]! })
-        }
-        try await insertJobs(zip(invitations, ids).map { pair, id in
-            invitationMessageJob(workspaceID: workspaceID, invitationID: id, token: pair.1.token, message: 0, runAt: pair.0.sendAt)
-        }, now: now, in: sql)
+        let ids = try await insertInvitations(invitations, now: now, in: sql)
         var next = ids.makeIterator()
         return decisions.map { decision in
             guard case .invited(var invitation, let contact) = decision else { return decision }
@@ -207,8 +191,37 @@ extension AdvocateStore {
                runAt: runAt, maxAttempts: 12)
     }
 
+    /// Writes invitations and the jobs of their first messages; returns their ids in order.
+    static func insertInvitations(_ invitations: [(Invitation, InvitationTokenPair)], now: Timestamp,
+                                  in sql: any SQLDatabase) async throws -> [Int64] {
+        var ids: [Int64] = []
+        ids.reserveCapacity(invitations.count)
+        for chunk in invitations.chunked(300) {
+            let rows = try await sql.raw("""
+                INSERT INTO invitations (workspace_id, survey_id, contact_id, campaign_id, variant, channel, token_hash, email, locale,
+                    status, send_at, reminders, reminder_days, created_at, updated_at)
+                VALUES \(SQLList(chunk.map { (i, t) in SQLQueryString("""
+                    (\(bind: i.workspaceID), \(bind: i.surveyID), \(bind: i.contactID), \(bind: i.campaignID), \(bind: i.variant),
+                     \(bind: i.channel.rawValue), \(bind: t.hash), \(bind: i.email), \(bind: i.locale), 'scheduled',
+                     \(bind: i.sendAt.milliseconds), \(bind: i.reminders), \(bind: i.reminderDays), \(bind: now.milliseconds), \(bind: now.milliseconds))
+                    """) }))
+                RETURNING id, token_hash
+                """).all()
+            // RETURNING's row order is not promised: match ids by the (unique) token hash.
+            var idByHash: [String: Int64] = [:]
+            for row in rows { idByHash[try row.decode(column: "token_hash", as: String.self)] = try row.decode(column: "id", as: Int64.self) }
+            ids.append(contentsOf: chunk.map { idByHash[$0.1.hash]! })
+        }
+        for chunk in Array(zip(invitations, ids)).chunked(2_000) {
+            try await insertJobs(chunk.map { pair, id in
+                invitationMessageJob(workspaceID: pair.0.workspaceID, invitationID: id, token: pair.1.token, message: 0, runAt: pair.0.sendAt)
+            }, now: now, in: sql)
+        }
+        return ids
+    }
+
     /// For each contact, the latest time it was invited (sent or scheduled) or answered.
-    private static func lastContactTimes(ids: Set<Int64>, in sql: any SQLDatabase) async throws -> [Int64: Timestamp] {
+    static func lastContactTimes(ids: Set<Int64>, in sql: any SQLDatabase) async throws -> [Int64: Timestamp] {
         var result: [Int64: Timestamp] = [:]
         func note(_ id: Int64, _ ms: Int64?) {
             guard let ms else { return }
@@ -302,12 +315,22 @@ extension AdvocateStore {
                     """).all() {
                     answered.insert(try row.decode(column: "id", as: Int64.self))
                 }
+                var campaigns: [Int64: CampaignDefinition] = [:]
+                let campaignIDs = Set(invitations.compactMap(\.campaignID))
+                if !campaignIDs.isEmpty {
+                    for row in try await sql.raw("SELECT id, definition FROM campaigns WHERE id IN (\(binds: Array(campaignIDs)))").all() {
+                        campaigns[try row.decode(column: "id", as: Int64.self)] = CampaignDefinition(stored: try row.decode(column: "definition", as: String.self))
+                    }
+                }
                 for invitation in invitations {
                     guard let survey = surveys[invitation.surveyID], let contact = contacts[invitation.contactID] else { continue }
+                    let campaign = invitation.campaignID.flatMap { campaigns[$0] }
                     result[invitation.id] = InvitationSendContext(
                         invitation: invitation, survey: survey, contact: contact,
                         suppression: invitation.email.flatMap { suppressed[invitation.workspaceID]?[$0] },
-                        answered: answered.contains(invitation.id))
+                        answered: answered.contains(invitation.id),
+                        variant: invitation.variant.flatMap { name in campaign?.variants.first { $0.name == name } },
+                        trackOpens: campaign?.trackOpens ?? false)
                 }
             }
             return result

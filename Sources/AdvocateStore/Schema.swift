@@ -251,5 +251,54 @@ enum Schema {
             "CREATE INDEX widget_displays_day ON widget_displays (workspace_id, day, contact_id)",
             "CREATE INDEX widget_displays_contact ON widget_displays (contact_id, shown_at)",
         ] },
+        Migration(version: 5, reason: "campaigns with A/B variants and opens, events and their trigger rules") { _ in [
+            // A campaign's audience, sampling, schedule, reminders and variants are one JSON
+            // definition (CampaignDefinition); its invitations point back to it.
+            """
+            CREATE TABLE campaigns (
+                id {id},
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                survey_id BIGINT NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                status TEXT NOT NULL,
+                definition TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                launched_at BIGINT)
+            """,
+            "CREATE INDEX campaigns_workspace ON campaigns (workspace_id, id)",
+            "CREATE INDEX invitations_campaign ON invitations (campaign_id, contact_id) WHERE campaign_id IS NOT NULL",
+            "ALTER TABLE invitations ADD COLUMN opened_at BIGINT",
+            // What happened to a contact in the customer's product ("ticket.closed"), kept so that
+            // triggers can be explained and replayed.
+            """
+            CREATE TABLE events (
+                id {id},
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                contact_id BIGINT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                properties TEXT NOT NULL DEFAULT '{}',
+                occurred_at BIGINT NOT NULL,
+                created_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX events_workspace ON events (workspace_id, id)",
+            "CREATE INDEX events_contact ON events (contact_id, occurred_at)",
+            // "Survey X, N hours after event Y, if its properties match".
+            """
+            CREATE TABLE triggers (
+                id {id},
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                survey_id BIGINT NOT NULL REFERENCES surveys(id) ON DELETE CASCADE,
+                event_name TEXT NOT NULL,
+                delay_minutes INTEGER NOT NULL,
+                conditions TEXT NOT NULL DEFAULT '[]',
+                throttle_days INTEGER NOT NULL,
+                reminders INTEGER NOT NULL,
+                enabled SMALLINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX triggers_event ON triggers (workspace_id, event_name)",
+        ] },
     ]
 }

@@ -52,6 +52,7 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
     UnsubscribePage(store: store).addRoutes(to: router)
     SurveyPages(store: store, secureCookies: publicURL?.lowercased().hasPrefix("https://") == true).addRoutes(to: router)
     StaticAssets.shared.addRoutes(to: router)
+    OpenTracking(store: store).addRoutes(to: router)
     WidgetController(store: store).addRoutes(to: router)
     let api = router.group("api/v1").add(middleware: TokenAuthenticator(store: store, cache: TokenCache()))
     SurveysController(store: store).addRoutes(to: api)
@@ -61,6 +62,8 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
     SuppressionsController(store: store).addRoutes(to: api)
     JobsController(store: store, sending: sending).addRoutes(to: api)
     LinksController(store: store, publicURL: publicURL).addRoutes(to: api)
+    CampaignsController(store: store, sending: sending).addRoutes(to: api)
+    TriggersController(store: store, sending: sending).addRoutes(to: api)
     WidgetSettingsController(store: store).addRoutes(to: api)
     routes.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     return router

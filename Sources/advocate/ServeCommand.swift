@@ -64,7 +64,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             pool = SMTPPool(client: client, concurrency: mail.concurrency, perMinute: mail.perMinute, clock: store.clock, logger: logger)
             let mailer = InvitationMailer(store: store, pool: pool!, settings: mail.settings, logger: logger)
-            let runner = JobRunner(store: store, handlers: [mailer], configuration: .init(concurrency: max(8, mail.concurrency * 4), leaseMilliseconds: leaseSeconds * 1000), logger: logger)
+            let runner = JobRunner(store: store, handlers: [mailer, CampaignCadence(store: store, logger: logger)], configuration: .init(concurrency: max(8, mail.concurrency * 4), leaseMilliseconds: leaseSeconds * 1000), logger: logger)
             sending = SendingState(emailConfigured: true, runner: runner)
             logger.info("e-mail: \(mail.smtp.host):\(mail.smtp.port) from \(mail.settings.from.address), links to \(mail.settings.publicURL)\(mail.settings.dkim == nil ? "" : ", DKIM-signed")")
         } else {

@@ -20,6 +20,11 @@ public struct ContactInput: Sendable, Hashable {
         self.properties = properties
     }
 
+    /// The contact of an event: external_id or email required, the other fields optional.
+    public static func readForEvent(_ r: InputReader) -> ContactInput {
+        read(r, externalIDField: true, identityRequired: true)
+    }
+
     /// Reads the contact fields from `r`. `identityRequired` demands external_id or email.
     static func read(_ r: InputReader, externalIDField: Bool, identityRequired: Bool) -> ContactInput {
         var c = ContactInput()

@@ -33,10 +33,13 @@ public struct InvitationEmail: Sendable, Hashable {
         public var scoreURL: @Sendable (Int) -> String
         /// The visible unsubscribe link.
         public var unsubscribeURL: String
+        /// A 1×1 open-tracking image, only when the campaign turned tracking on.
+        public var openPixelURL: String?
 
         public init(productName: String, contactName: String?, message: Int, scaleStyle: ScaleStyle = .categories,
                     brandColor: String? = nil, subjectOverride: String? = nil, introOverride: String? = nil,
-                    scoreURL: @escaping @Sendable (Int) -> String, unsubscribeURL: String) {
+                    scoreURL: @escaping @Sendable (Int) -> String, unsubscribeURL: String, openPixelURL: String? = nil) {
+            self.openPixelURL = openPixelURL
             self.productName = productName
             self.contactName = contactName
             self.message = message
@@ -51,6 +54,7 @@ public struct InvitationEmail: Sendable, Hashable {
         public static func == (a: Content, b: Content) -> Bool {
             a.productName == b.productName && a.contactName == b.contactName && a.message == b.message
                 && a.scaleStyle == b.scaleStyle && a.brandColor == b.brandColor && a.unsubscribeURL == b.unsubscribeURL
+                && a.subjectOverride == b.subjectOverride && a.introOverride == b.introOverride && a.openPixelURL == b.openPixelURL
                 && (0...10).allSatisfy { a.scoreURL($0) == b.scoreURL($0) }
         }
 
@@ -141,6 +145,7 @@ public struct InvitationEmail: Sendable, Hashable {
             </table>
             </td></tr>
             </table>
+            \(content.openPixelURL.map { #"<img src="\#(e($0))" width="1" height="1" alt="" style="display:block;width:1px;height:1px;border:0;">"# } ?? "")
             </body>
             </html>
 
