@@ -17,6 +17,8 @@ public enum CampaignRefusal: Error, Sendable, Hashable {
     case notFound
     case notDraft(CampaignStatus)
     case alreadyCancelled
+    /// A one-off campaign that would send nothing (its dry run says why).
+    case nobodyToInvite(CampaignPlanSummary)
 }
 
 /// One variant's funnel.
@@ -127,6 +129,9 @@ extension AdvocateStore {
             guard campaign.status == .draft else { return .failure(.notDraft(campaign.status)) }
             guard let survey = try await Self.survey(workspaceID: workspaceID, id: campaign.surveyID, in: sql) else { return .failure(.notFound) }
             let planned = try await Self.plan(campaign, survey: survey, now: now, in: sql)
+            let summary = Self.summary(planned)
+            // A cadence may find people later; a one-off that invites nobody is a mistake to report.
+            if summary.preview.wouldSend == 0, campaign.definition.recurringDays == nil { return .failure(.nobodyToInvite(summary)) }
             try await Self.invite(planned, campaign: campaign, now: now, makeToken: makeToken, in: sql)
             campaign.status = .launched
             campaign.launchedAt = now
@@ -138,7 +143,7 @@ extension AdvocateStore {
             if campaign.definition.recurringDays != nil {
                 try await Self.insertJobs([Self.cadenceJob(campaign, runAt: now.adding(days: 1))], now: now, in: sql)
             }
-            return .success((campaign, Self.summary(planned)))
+            return .success((campaign, summary))
         }
     }
 

@@ -126,6 +126,10 @@ struct CampaignsController {
         case .notDraft(let status):
             Problem(status: .conflict, detail: "the campaign is \(status.rawValue); only a draft can be changed, launched or deleted (cancel a launched one)")
         case .alreadyCancelled: Problem(status: .conflict, detail: "the campaign is already cancelled")
+        case .nobodyToInvite(let summary):
+            Problem(status: .conflict, detail: "the campaign would invite nobody: " + (summary.preview.total == 0
+                ? "its audience matches no contact"
+                : summary.preview.skipped.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.value) \($0.key.rawValue)" }.joined(separator: ", ")))
         }
     }
 
