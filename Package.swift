@@ -168,6 +168,7 @@ let package = Package(
             dependencies: [
                 "AdvocateJobs", "AdvocateStore", "AdvocateCore", "Mail", "AdvocateTestSupport", "MailTestSupport",
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings

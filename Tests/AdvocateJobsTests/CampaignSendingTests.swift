@@ -3,6 +3,7 @@ import AdvocateJobs
 import AdvocateStore
 import AdvocateTestSupport
 import Foundation
+import Logging
 import Mail
 import MailTestSupport
 import NPS
@@ -79,6 +80,31 @@ struct CampaignSendingTests {
                 #expect(funnel.map(\.variant) == ["A", "B"] && funnel.map(\.sent).reduce(0, +) == messages.count)
                 await f.pool.close()
             }
+        }
+    }
+
+    @Test("the runner keeps a recurring campaign going: each day's run invites who is due and queues the next day's run",
+          arguments: TestBackend.available)
+    func cadenceThroughTheRunner(_ backend: TestBackend) async throws {
+        try await withTestStore(backend) { store, clock in
+            let ws = try await store.ensureWorkspace(slug: "acme").workspace
+            let survey = try await store.createSurvey(workspaceID: ws.id, SurveyInput(name: "R", productName: "Acme"))
+            for i in 0..<5 { _ = try await store.upsertContact(workspaceID: ws.id, ContactInput(externalID: "c\(i)", email: "c\(i)@example.com")) }
+            var definition = CampaignDefinition()
+            definition.recurringDays = 30
+            definition.throttle = Throttle(days: 0)!
+            let campaign = try #require(try await store.createCampaign(workspaceID: ws.id, surveyID: survey.id, name: "Rolling", definition: definition))
+            _ = try await Self.launch(store, ws.id, campaign.id)
+            let runner = JobRunner(store: store, handlers: [CampaignCadence(store: store, logger: Logger(label: "test"))],
+                                   configuration: .init(owner: "cadence-test"))
+            // The invitation jobs have no handler here; only the cadence runs.
+            clock.advance(milliseconds: Self.day)
+            _ = try await store.upsertContact(workspaceID: ws.id, ContactInput(externalID: "late", email: "late@example.com"))
+            _ = try await runner.runDue()
+            let invited = try await store.invitations(workspaceID: ws.id, surveyID: survey.id, before: nil, limit: 100).items
+            #expect(invited.count == 6 && invited.contains { $0.email == "late@example.com" })
+            let queuedCadence = try await store.jobs(workspaceID: ws.id, state: .queued, before: nil, limit: 100).items.filter { $0.kind == campaignCadenceJobKind }
+            #expect(queuedCadence.count == 1 && queuedCadence[0].availableAt == clock.now().adding(days: 1))
         }
     }
 }

@@ -97,3 +97,56 @@ struct AnswerStoreTests {
         }
     }
 }
+
+@Suite("Campaign cadence in the store")
+struct CampaignCadenceStoreTests {
+    @Test("a rolling cadence spreads the first round over its period, then invites each contact again once the period has passed, and new contacts on the next day",
+          arguments: TestBackend.available)
+    func rolling(_ backend: TestBackend) async throws {
+        try await withTestStore(backend) { store, clock in
+            let ws = try await store.makeWorkspace()
+            let survey = try await store.makeSurvey(ws.id)
+            for i in 0..<30 { _ = try await store.upsertContact(workspaceID: ws.id, ContactInput(externalID: "c\(i)", email: "c\(i)@example.com")) }
+            var definition = CampaignDefinition()
+            definition.recurringDays = 30
+            definition.spreadDays = 30
+            definition.throttle = Throttle(days: 0)!
+            definition.reminders = .none
+            let campaign = try #require(try await store.createCampaign(workspaceID: ws.id, surveyID: survey.id, name: "Rolling", definition: definition))
+            let tokens = TestTokens()
+            _ = try await store.launchCampaign(workspaceID: ws.id, id: campaign.id, makeToken: tokens.make).get()
+            func invitations() async throws -> [Invitation] {
+                try await store.invitations(workspaceID: ws.id, surveyID: survey.id, before: nil, limit: 1000).items
+            }
+            let first = try await invitations()
+            #expect(first.count == 30)
+            #expect(Set(first.map { $0.sendAt.milliseconds / 86_400_000 }).count > 10) // spread over the month
+            let jobs = try await store.database.read { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM jobs WHERE kind = \(bind: campaignCadenceJobKind) AND state = 'queued'").first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(jobs == 1)
+
+            // Next day: nobody is due yet (all were invited within the period); a new contact is.
+            clock.advance(milliseconds: 86_400_000)
+            _ = try await store.upsertContact(workspaceID: ws.id, ContactInput(externalID: "new", email: "new@example.com"))
+            #expect(try await store.runCampaignCadence(campaignID: campaign.id, makeToken: tokens.make))
+            #expect(try await invitations().count == 31)
+            // A retried run does not start a second chain.
+            #expect(try await store.runCampaignCadence(campaignID: campaign.id, makeToken: tokens.make))
+            let chains = try await store.database.read { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM jobs WHERE kind = \(bind: campaignCadenceJobKind) AND state = 'queued'").first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(chains == 1) // the launch's next run is still queued: runs called directly add none
+            // 31 days later every early contact is due again, exactly once each.
+            clock.advance(milliseconds: 31 * 86_400_000)
+            _ = try await store.runCampaignCadence(campaignID: campaign.id, makeToken: tokens.make)
+            let all = try await invitations()
+            let perContact = Dictionary(grouping: all, by: \.contactID).mapValues(\.count)
+            #expect(perContact.values.allSatisfy { $0 <= 2 })
+            #expect(all.count > 31)
+            // Cancelled: the cadence stops.
+            _ = try await store.cancelCampaign(workspaceID: ws.id, id: campaign.id)
+            #expect(try await store.runCampaignCadence(campaignID: campaign.id, makeToken: tokens.make) == false)
+        }
+    }
+}
