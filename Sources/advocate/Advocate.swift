@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `advocate` binary: one executable, a subcommand per job.
 @main
@@ -8,4 +9,10 @@ struct Advocate: AsyncParsableCommand {
         abstract: "Advocate: self-hosted Net Promoter Score.",
         subcommands: [ServeCommand.self, MigrateCommand.self, TokenCommand.self, LinkCommand.self, ReportCommand.self,
                       ImportCommand.self, ExportCommand.self, DKIMCommand.self, BenchCommand.self])
+
+    /// Reads `--config FILE` into the environment before the options are parsed (ConfigFile).
+    static func main() async {
+        ConfigFile.apply(arguments: Array(CommandLine.arguments.dropFirst()))
+        await main(nil)
+    }
 }

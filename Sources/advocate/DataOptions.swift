@@ -13,6 +13,9 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Database URL: postgres://user:password@host:5432/name (env ADVOCATE_DATABASE_URL). Overrides --data.")
     var database: String?
 
+    @Option(help: "A file of settings, one `name = value` per line (env ADVOCATE_CONFIG; docs/configuration.md). Flags and the environment win over it.")
+    var config: String?
+
     func location() throws -> DatabaseLocation {
         let env = ProcessInfo.processInfo.environment
         do {

@@ -104,6 +104,40 @@ struct CLITests {
         #expect(FileManager.default.fileExists(atPath: dir + "/advocate.sqlite"))
     }
 
+    @Test("--config FILE sets what the environment can, under flags and the environment; bad lines are named")
+    func configFile() throws {
+        let dir = Self.dataDirectory(), other = Self.dataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir); try? FileManager.default.removeItem(atPath: other) }
+        let file = dir + ".conf"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try """
+            # Advocate settings
+            data-dir = "\(dir)"
+            ADVOCATE_SMTP_URL = smtp://127.0.0.1:2525   # the relay
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let fromFile = runAdvocate(["migrate", "--config", file])
+        #expect(fromFile.status == 0 && fromFile.stdout.contains("SQLite in \(dir)"), "\(fromFile.stderr)")
+        let envWins = runAdvocate(["migrate", "--config", file], environment: ["ADVOCATE_DATA_DIR": other])
+        #expect(envWins.stdout.contains("SQLite in \(other)"))
+        let flagWins = runAdvocate(["migrate", "--config", file, "--data", other])
+        #expect(flagWins.stdout.contains("SQLite in \(other)"))
+        // The file's SMTP URL reaches serve, which then names what else e-mail needs.
+        let serve = runAdvocate(["serve", "--config", file])
+        #expect(serve.status != 0 && serve.stderr.contains("missing --mail-from, --public-url"))
+        let viaEnvironment = runAdvocate(["migrate"], environment: ["ADVOCATE_CONFIG": file])
+        #expect(viaEnvironment.stdout.contains("SQLite in \(dir)"))
+
+        try "smtp-url = x\nsmtp_url = y\ncolour = red\njust words\npublic-url = \"https://x\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let bad = runAdvocate(["migrate", "--config", file])
+        #expect(bad.status != 0)
+        for message in ["line 2: smtp_url is set twice", "line 3: unknown setting \"colour\"", "line 4: expected name = value",
+                        "line 5: unterminated quote"] {
+            #expect(bad.stderr.contains(message), "\(message) in \(bad.stderr)")
+        }
+        let missing = runAdvocate(["migrate", "--config", "/nonexistent/advocate.conf"])
+        #expect(missing.status != 0 && missing.stderr.contains("--config /nonexistent/advocate.conf: cannot read it"))
+    }
+
     @Test("import reads the documented CSV, export writes it back, and report summarises it")
     func importExportReport() async throws {
         let dir = Self.dataDirectory()
