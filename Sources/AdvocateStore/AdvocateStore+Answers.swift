@@ -110,18 +110,6 @@ extension AdvocateStore {
         }
     }
 
-    private func retryingWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                return try await database.write(body)
-            } catch where attempt < Database.ingestAttempts && Database.isTransient(error) {
-                // Two first answers of one owner at once: the retry finds the other's row.
-                continue
-            }
-        }
-    }
 
     struct StoredAnswer {
         var answer: RespondentAnswer

@@ -116,23 +116,15 @@ extension AdvocateStore {
     /// The contact with this address, made if missing.
     private func contactByEmail(workspaceID: Int64, email: String) async throws -> Contact {
         let now = clock.now()
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                return try await database.write { sql in
-                    if let existing = try await sql.raw("SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND email = \(bind: email)")
-                        .first().map(Self.decodeContact) { return existing }
-                    let id = try await sql.raw("""
-                        INSERT INTO contacts (workspace_id, email, properties, created_at, updated_at)
-                        VALUES (\(bind: workspaceID), \(bind: email), '{}', \(bind: now.milliseconds), \(bind: now.milliseconds)) RETURNING id
-                        """).first()!.decode(column: "id", as: Int64.self)
-                    return Contact(id: id, workspaceID: workspaceID, externalID: nil, email: email, name: nil, locale: nil, timeZone: nil,
-                                   properties: [:], createdAt: now, updatedAt: now)
-                }
-            } catch where attempt < Database.ingestAttempts && Database.isTransient(error) {
-                continue
-            }
+        return try await retryingWrite { sql in
+            if let existing = try await sql.raw("SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND email = \(bind: email)")
+                .first().map(Self.decodeContact) { return existing }
+            let id = try await sql.raw("""
+                INSERT INTO contacts (workspace_id, email, properties, created_at, updated_at)
+                VALUES (\(bind: workspaceID), \(bind: email), '{}', \(bind: now.milliseconds), \(bind: now.milliseconds)) RETURNING id
+                """).first()!.decode(column: "id", as: Int64.self)
+            return Contact(id: id, workspaceID: workspaceID, externalID: nil, email: email, name: nil, locale: nil, timeZone: nil,
+                           properties: [:], createdAt: now, updatedAt: now)
         }
     }
 

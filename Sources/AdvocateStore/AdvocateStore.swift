@@ -72,3 +72,19 @@ public struct ConflictError: Error, Sendable, Hashable, CustomStringConvertible 
     public var message: String
     public var description: String { "\(field): \(message)" }
 }
+
+extension AdvocateStore {
+    /// A write transaction retried when it met a concurrent writer: two first answers of one
+    /// owner, or two new rows with the same unique key, at once. The retry finds the other's row.
+    func retryingWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await database.write(body)
+            } catch where attempt < Database.ingestAttempts && Database.isTransient(error) {
+                continue
+            }
+        }
+    }
+}

@@ -300,5 +300,48 @@ enum Schema {
             """,
             "CREATE INDEX triggers_event ON triggers (workspace_id, event_name)",
         ] },
+        Migration(version: 6, reason: "dashboard accounts: users, workspace memberships with roles, sessions, one-time sign-in links") { _ in [
+            // Passwords as bcrypt hashes; the address is the login name.
+            """
+            CREATE TABLE users (
+                id {id},
+                email TEXT NOT NULL UNIQUE,
+                name TEXT,
+                password_hash TEXT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL)
+            """,
+            """
+            CREATE TABLE memberships (
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                role TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (workspace_id, user_id))
+            """,
+            "CREATE INDEX memberships_user ON memberships (user_id)",
+            // A signed-in browser: the cookie holds the token, the table its hash.
+            """
+            CREATE TABLE sessions (
+                id {id},
+                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at BIGINT NOT NULL,
+                last_seen_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX sessions_user ON sessions (user_id)",
+            // Set-a-password links (first user, invitations, resets): used once, then void.
+            """
+            CREATE TABLE user_links (
+                token_hash TEXT PRIMARY KEY,
+                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                purpose TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                used_at BIGINT)
+            """,
+        ] },
     ]
 }

@@ -23,11 +23,12 @@ public struct ServerConfiguration: Sendable {
 
 /// Builds the whole HTTP application on a store; `serve` and the tests call this same function.
 public func buildApplication(store: AdvocateStore, configuration: ServerConfiguration, sending: SendingState = .disabled,
+                             accounts: AccountSettings = AccountSettings(),
                              onServerRunning: @escaping @Sendable (any NIOCore.Channel) async -> Void = { _ in })
     -> some ApplicationProtocol {
     var logger = Logger(label: "advocate")
     logger.logLevel = configuration.logLevel
-    let router = buildRouter(store: store, sending: sending, publicURL: configuration.publicURL)
+    let router = buildRouter(store: store, sending: sending, publicURL: configuration.publicURL, accounts: accounts)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "advocate"),
@@ -40,7 +41,9 @@ public func buildApplication(store: AdvocateStore, configuration: ServerConfigur
 ///
 /// - Parameter publicURL: where respondents reach this server (`--public-url`): links the API
 ///   returns are full URLs with it, paths without it; https also makes respondent cookies Secure.
-public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled, publicURL: String? = nil) -> Router<AppContext> {
+/// - Parameter accounts: the dashboard's sign-in settings (bcrypt cost, attempt limits, the first owner's setup token).
+public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled, publicURL: String? = nil,
+                        accounts: AccountSettings = AccountSettings()) -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     let routes = RouteTable()
     router.add(middleware: ProblemMiddleware(routes: routes))
@@ -53,6 +56,7 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
     SurveyPages(store: store, secureCookies: publicURL?.lowercased().hasPrefix("https://") == true).addRoutes(to: router)
     StaticAssets.shared.addRoutes(to: router)
     OpenTracking(store: store).addRoutes(to: router)
+    AccountPages(store: store, settings: accounts, secureCookies: publicURL?.lowercased().hasPrefix("https://") == true).addRoutes(to: router)
     WidgetController(store: store).addRoutes(to: router)
     let api = router.group("api/v1").add(middleware: TokenAuthenticator(store: store, cache: TokenCache()))
     SurveysController(store: store).addRoutes(to: api)

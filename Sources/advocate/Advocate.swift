@@ -7,7 +7,7 @@ struct Advocate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "advocate",
         abstract: "Advocate: self-hosted Net Promoter Score.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, TokenCommand.self, LinkCommand.self, ReportCommand.self,
+        subcommands: [ServeCommand.self, MigrateCommand.self, TokenCommand.self, UserCommand.self, LinkCommand.self, ReportCommand.self,
                       ImportCommand.self, ExportCommand.self, DKIMCommand.self, BenchCommand.self])
 
     /// Reads `--config FILE` into the environment before the options are parsed (ConfigFile).

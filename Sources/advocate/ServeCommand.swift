@@ -70,11 +70,20 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             logger.notice("e-mail sending is off (no --smtp-url); invitations are refused until it is configured")
         }
-        let app = buildApplication(store: store, configuration: ServerConfiguration(host: host, port: port, logLevel: level, publicURL: mailOptions.resolvedPublicURL),
-                                   sending: sending) { channel in
+        // An empty database has no one to sign in: offer a one-time link that makes the first owner.
+        let firstOwnerToken = try await store.userCount() == 0 ? InvitationToken.make().token : nil
+        let accounts = AccountSettings(firstOwnerToken: firstOwnerToken)
+        let publicURL = mailOptions.resolvedPublicURL
+        let app = buildApplication(store: store, configuration: ServerConfiguration(host: host, port: port, logLevel: level, publicURL: publicURL),
+                                   sending: sending, accounts: accounts) { channel in
             if let address = channel.localAddress {
                 // Written in one call so a supervising process (tests, scripts) reads a whole line.
-                FileHandle.standardOutput.write(Data("advocate listening on http://\(host):\(address.port ?? port)\n".utf8))
+                var lines = "advocate listening on http://\(host):\(address.port ?? port)\n"
+                if let token = firstOwnerToken {
+                    let base = publicURL ?? "http://\(host):\(address.port ?? port)"
+                    lines += "no user yet: create the first owner at \(base)/setup/first/\(token) (works once)\n"
+                }
+                FileHandle.standardOutput.write(Data(lines.utf8))
             }
         }
         do {

@@ -138,6 +138,28 @@ struct CLITests {
         #expect(missing.status != 0 && missing.stderr.contains("--config /nonexistent/advocate.conf: cannot read it"))
     }
 
+    @Test("user create adds a member with a role and prints a one-time set-a-password link; bad arguments are named")
+    func users() async throws {
+        let dir = Self.dataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let made = runAdvocate(["user", "create", "--email", "Owner@Example.com", "--role", "owner", "--data", dir, "--public-url", "https://nps.example.com"])
+        #expect(made.status == 0, "\(made.stderr)")
+        #expect(made.stdout.contains("created owner@example.com, owner of default"))
+        #expect(made.lastLine.hasPrefix("https://nps.example.com/setup/") && made.lastLine.count == "https://nps.example.com/setup/".count + 43)
+        let again = runAdvocate(["user", "create", "--email", "owner@example.com", "--role", "viewer", "--workspace", "globex", "--data", dir])
+        #expect(again.status == 0 && again.stdout.contains("updated owner@example.com, viewer of globex") && again.lastLine.hasPrefix("/setup/"))
+        let store = try await AdvocateStore.open(.sqlite(directory: dir))
+        let user = try #require(try await store.credentials(email: "owner@example.com")?.0)
+        #expect(try await store.memberships(userID: user.id).map(\.role) == [.owner, .viewer])
+        #expect(try await store.userLink(tokenHash: InvitationToken.hash(String(made.lastLine.suffix(43))))?.id == user.id)
+        await store.close()
+        for (arguments, message) in [(["--email", "nope", "--role", "owner"], "--email must be an e-mail address"),
+                                     (["--email", "a@example.com", "--role", "boss"], "--role must be owner, admin, member or viewer, got boss")] {
+            let r = runAdvocate(["user", "create", "--data", dir] + arguments)
+            #expect(r.status != 0 && r.stderr.contains(message), "\(r.stderr)")
+        }
+    }
+
     @Test("import reads the documented CSV, export writes it back, and report summarises it")
     func importExportReport() async throws {
         let dir = Self.dataDirectory()

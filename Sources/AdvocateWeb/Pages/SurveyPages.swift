@@ -18,13 +18,13 @@ import NPS
 struct SurveyPages {
     let store: AdvocateStore
     let cookies: RespondentCookies
-    let limiter: AnswerRateLimiter
+    let limiter: FixedWindowLimiter
     private let renderer = PageRenderer.shared
 
     init(store: AdvocateStore, secureCookies: Bool) {
         self.store = store
         self.cookies = RespondentCookies(secure: secureCookies)
-        self.limiter = AnswerRateLimiter(clock: store.clock)
+        self.limiter = FixedWindowLimiter(clock: store.clock)
     }
 
     /// Largest form body: a full comment in a 4-byte script, extra answers and percent-encoding.

@@ -1,10 +1,10 @@
 import AdvocateCore
 import Synchronization
 
-/// Caps new anonymous answers per link and IP address in a fixed window, so one person cannot
-/// stuff a public link (a QR code, an SMS link) by clearing cookies. Kept in memory: a restart
-/// forgets the counts, which only ever lets a few more answers through.
-final class AnswerRateLimiter: Sendable {
+/// Caps actions per key in a fixed window: new anonymous answers per link and IP address (so one
+/// person cannot stuff a public link by clearing cookies), sign-in attempts per address and per
+/// account. Kept in memory: a restart forgets the counts, which only ever lets a few more through.
+final class FixedWindowLimiter: Sendable {
     private let clock: any AdvocateClock
     private let limit: Int
     private let windowMilliseconds: Int64

@@ -1,0 +1,313 @@
+import AdvocateCore
+import AdvocateJobs
+import AdvocateStore
+import Foundation
+import Hummingbird
+import NPS
+import Synchronization
+
+/// How the dashboard's accounts are configured.
+public struct AccountSettings: Sendable {
+    /// bcrypt cost of new password hashes (12 in production; tests use the minimum).
+    public var passwordCost: Int
+    /// Sign-in attempts allowed per 15 minutes, per IP address and per account.
+    public var attemptsPerWindow: Int
+    /// The first owner's one-time setup token, when the database has no user yet (`serve` prints the link).
+    public var firstOwnerToken: String?
+
+    public init(passwordCost: Int = 12, attemptsPerWindow: Int = 10, firstOwnerToken: String? = nil) {
+        self.passwordCost = passwordCost
+        self.attemptsPerWindow = attemptsPerWindow
+        self.firstOwnerToken = firstOwnerToken
+    }
+}
+
+/// Signing in to the dashboard (docs/dashboard.md): `/login`, `/logout`, set-a-password links
+/// (`/setup/{token}`, from `advocate user create`, or the first owner's `/setup/first/{token}`
+/// printed by the first `serve`), and the overview at `/app`.
+///
+/// Sessions are random tokens in an HttpOnly, SameSite=Lax cookie (Secure behind https), stored
+/// hashed; every form carries the CSRF token; sign-in attempts are limited per address and per
+/// account, and an unknown address costs the same bcrypt work as a wrong password.
+struct AccountPages {
+    let store: AdvocateStore
+    let settings: AccountSettings
+    let cookies: RespondentCookies
+    let limiter: FixedWindowLimiter
+    private let renderer = PageRenderer.shared
+
+    static let sessionCookie = "advocate_session"
+    /// Verified against for unknown addresses, so their answer takes as long as a wrong password's
+    /// (made on first use: a bcrypt hash at production cost is not free).
+    private let decoy: DecoyHash
+
+    init(store: AdvocateStore, settings: AccountSettings, secureCookies: Bool) {
+        self.store = store
+        self.settings = settings
+        self.cookies = RespondentCookies(secure: secureCookies)
+        self.limiter = FixedWindowLimiter(clock: store.clock, limit: settings.attemptsPerWindow, windowMilliseconds: 15 * 60_000)
+        self.decoy = DecoyHash(cost: settings.passwordCost)
+    }
+
+    func addRoutes(to router: Router<AppContext>) {
+        router.get("login", use: showLogin)
+        router.post("login", use: login)
+        router.post("logout", use: logout)
+        router.get("setup/:token", use: showSetup)
+        router.post("setup/:token", use: setup)
+        router.get("setup/first/:token", use: showFirstOwner)
+        router.post("setup/first/:token", use: firstOwner)
+        router.get("app", use: overview)
+        router.post("app/workspace", use: switchWorkspace)
+    }
+
+    // MARK: - Sign in and out
+
+    @Sendable func showLogin(_ request: Request, context: AppContext) async throws -> Response {
+        let session = cookies.session(request, respondent: false)
+        if try await currentSession(request) != nil { return redirect("/app", cookies: []) }
+        return loginPage(csrf: session.csrf, cookies: session.cookies, email: "", error: nil, status: .ok,
+                         notice: request.uri.queryParameters["signed_out"] != nil ? "You have signed out." : nil)
+    }
+
+    @Sendable func login(_ request: Request, context: AppContext) async throws -> Response {
+        var request = request
+        let session = cookies.session(request, respondent: false)
+        guard let form = try? await request.formBody(limit: 16 * 1024), cookies.verify(request, form: form) else {
+            return loginPage(csrf: session.csrf, cookies: session.cookies, email: "", error: "This form has expired. Please sign in again.", status: .forbidden)
+        }
+        let typed = (form["email"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let email = Identifiers.normalizedEmail(typed) ?? typed.lowercased()
+        let password = form["password"] ?? ""
+        guard limiter.take("ip|\(context.remoteIP ?? "unknown")"), limiter.take("account|\(email)") else {
+            return loginPage(csrf: session.csrf, cookies: session.cookies, email: email,
+                             error: "Too many sign-in attempts. Please wait 15 minutes and try again.", status: .tooManyRequests)
+        }
+        let found = try await store.credentials(email: email)
+        let verified = BCrypt.verify(password, against: found?.passwordHash ?? decoy.value)
+        guard let (user, hash) = found, hash != nil, verified else {
+            return loginPage(csrf: session.csrf, cookies: session.cookies, email: email, error: "The e-mail address or the password is wrong.",
+                             status: .unauthorized)
+        }
+        let token = InvitationToken.make()
+        guard try await store.openSession(userID: user.id, tokenHash: token.hash) != nil else {
+            return loginPage(csrf: session.csrf, cookies: session.cookies, email: email,
+                             error: "Your account belongs to no workspace. Ask an owner to add you.", status: .forbidden)
+        }
+        return redirect("/app", cookies: session.cookies + [sessionCookie(token.token)])
+    }
+
+    @Sendable func logout(_ request: Request, context: AppContext) async throws -> Response {
+        var request = request
+        let form = (try? await request.formBody(limit: 4 * 1024)) ?? [:]
+        guard cookies.verify(request, form: form) else { throw Problem(status: .forbidden, detail: "the sign-out form must carry its CSRF token") }
+        if let token = request.cookies[Self.sessionCookie]?.value, InvitationToken.isWellFormed(token) {
+            try await store.closeSession(tokenHash: InvitationToken.hash(token))
+        }
+        let expired = Cookie(name: Self.sessionCookie, value: "", maxAge: 0, path: "/", secure: cookies.secure, httpOnly: true, sameSite: .lax)
+        return redirect("/login?signed_out=1", cookies: [expired])
+    }
+
+    // MARK: - Set-a-password links
+
+    @Sendable func showSetup(_ request: Request, context: AppContext) async throws -> Response {
+        let session = cookies.session(request, respondent: false)
+        guard let user = try await linkUser(context) else { return invalidLink() }
+        return setupPage(path: request.uri.path, csrf: session.csrf, cookies: session.cookies, email: user.email, error: nil, status: .ok)
+    }
+
+    @Sendable func setup(_ request: Request, context: AppContext) async throws -> Response {
+        var request = request
+        let session = cookies.session(request, respondent: false)
+        guard let user = try await linkUser(context) else { return invalidLink() }
+        guard let form = try? await request.formBody(limit: 16 * 1024), cookies.verify(request, form: form) else {
+            return setupPage(path: request.uri.path, csrf: session.csrf, cookies: session.cookies, email: user.email,
+                             error: "This form has expired. Please try again.", status: .forbidden)
+        }
+        let password = form["password"] ?? ""
+        if let problem = User.passwordProblem(password) {
+            return setupPage(path: request.uri.path, csrf: session.csrf, cookies: session.cookies, email: user.email,
+                             error: "The password \(problem).", status: .badRequest)
+        }
+        let hash = try BCrypt.hash(password, cost: settings.passwordCost)
+        let token = InvitationToken.make()
+        switch try await store.setPassword(linkTokenHash: InvitationToken.hash(context.parameters.get("token") ?? ""), passwordHash: hash,
+                                           sessionTokenHash: token.hash) {
+        case .failure: return invalidLink()
+        case .success: return redirect("/app", cookies: session.cookies + [sessionCookie(token.token)])
+        }
+    }
+
+    @Sendable func showFirstOwner(_ request: Request, context: AppContext) async throws -> Response {
+        let session = cookies.session(request, respondent: false)
+        guard try await firstOwnerLinkIsLive(context) else { return invalidLink() }
+        return firstOwnerPage(path: request.uri.path, csrf: session.csrf, cookies: session.cookies, email: "", name: "", error: nil, status: .ok)
+    }
+
+    /// The first owner: only while the database has no user, with the token `serve` printed.
+    @Sendable func firstOwner(_ request: Request, context: AppContext) async throws -> Response {
+        var request = request
+        let session = cookies.session(request, respondent: false)
+        guard try await firstOwnerLinkIsLive(context) else { return invalidLink() }
+        guard let form = try? await request.formBody(limit: 16 * 1024), cookies.verify(request, form: form) else {
+            return firstOwnerPage(path: request.uri.path, csrf: session.csrf, cookies: session.cookies, email: "", name: "",
+                                  error: "This form has expired. Please try again.", status: .forbidden)
+        }
+        let name = (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let rawEmail = form["email"] ?? ""
+        guard let email = Identifiers.normalizedEmail(rawEmail) else {
+            return firstOwnerPage(path: request.uri.path, csrf: session.csrf, cookies: session.cookies, email: rawEmail, name: name,
+                                  error: "Please give a valid e-mail address.", status: .badRequest)
+        }
+        let password = form["password"] ?? ""
+        if let problem = User.passwordProblem(password) {
+            return firstOwnerPage(path: request.uri.path, csrf: session.csrf, cookies: session.cookies, email: email, name: name,
+                                  error: "The password \(problem).", status: .badRequest)
+        }
+        let workspace = try await store.ensureWorkspace(slug: "default").workspace
+        let (user, _) = try await store.addMember(workspaceID: workspace.id, email: email, name: name.isEmpty ? nil : String(name.prefix(200)), role: .owner)
+        let link = InvitationToken.make()
+        try await store.createUserLink(userID: user.id, purpose: "first-owner", tokenHash: link.hash, hours: 1)
+        let token = InvitationToken.make()
+        _ = try await store.setPassword(linkTokenHash: link.hash, passwordHash: try BCrypt.hash(password, cost: settings.passwordCost),
+                                        sessionTokenHash: token.hash)
+        return redirect("/app", cookies: session.cookies + [sessionCookie(token.token)])
+    }
+
+    private func firstOwnerLinkIsLive(_ context: AppContext) async throws -> Bool {
+        guard let expected = settings.firstOwnerToken, let given = context.parameters.get("token"),
+              constantTimeEqual(Array(expected.utf8), Array(given.utf8)) else { return false }
+        return try await store.userCount() == 0
+    }
+
+    private func linkUser(_ context: AppContext) async throws -> User? {
+        guard let token = context.parameters.get("token"), InvitationToken.isWellFormed(token) else { return nil }
+        return try await store.userLink(tokenHash: InvitationToken.hash(token))
+    }
+
+    // MARK: - The overview
+
+    /// Every survey of the workspace: NPS of the last 90 days with its interval, responses, and
+    /// the change against the 90 days before with its significance; small samples marked.
+    @Sendable func overview(_ request: Request, context: AppContext) async throws -> Response {
+        guard let session = try await currentSession(request) else { return redirect("/login", cookies: []) }
+        let form = cookies.session(request, respondent: false)
+        let workspace = session.membership.workspace
+        let memberships = try await store.memberships(userID: session.user.id)
+        let days = 90
+        var rows: [[String: Any]] = []
+        var range = ("", "")
+        for survey in try await store.surveys(workspaceID: workspace.id, after: nil, limit: 100).items {
+            let today = survey.timeZone.day(containing: store.clock.now())
+            let from = today.advanced(by: -(days - 1)), before = from.advanced(by: -days)
+            range = (from.description, today.description)
+            let current = try await store.report(survey: survey, from: from, to: today, interval: .month, by: nil).summary
+            let previous = try await store.report(survey: survey, from: before, to: from.advanced(by: -1), interval: .month, by: nil).summary
+            let comparison = Tally.compare(current.tally, previous.tally)
+            rows.append([
+                "name": survey.name, "product": survey.productName,
+                "nps": current.nps.map { String(format: "%.0f", $0) } ?? "–",
+                "interval": current.interval.map { String(format: "%.0f to %.0f", $0.low, $0.high) } ?? "–",
+                "responses": current.tally.n, "small": current.tally.n > 0 && current.isSmallSample,
+                "change": comparison.map { String(format: "%+.0f", $0.difference) } ?? "–",
+                "significant": comparison?.isSignificant() ?? false,
+            ])
+        }
+        var response = renderer.render("app", [
+            "mainClass": "app", "csrf": form.csrf, "userEmail": session.user.email, "role": session.membership.role.rawValue,
+            "workspaceName": workspace.name, "days": days, "from": range.0, "to": range.1,
+            "hasSurveys": !rows.isEmpty, "surveys": rows,
+            "switcher": memberships.count > 1,
+            "workspaces": memberships.map { ["id": $0.workspace.id, "name": $0.workspace.name, "current": $0.workspace.id == workspace.id] },
+        ], catalog: Catalog.english, title: "\(workspace.name) · Advocate", brandColor: SurveySettings().brandColor)
+        for cookie in form.cookies { response.setCookie(cookie) }
+        try await store.touchSession(id: session.id)
+        return response
+    }
+
+    @Sendable func switchWorkspace(_ request: Request, context: AppContext) async throws -> Response {
+        var request = request
+        guard let session = try await currentSession(request) else { return redirect("/login", cookies: []) }
+        let form = (try? await request.formBody(limit: 4 * 1024)) ?? [:]
+        guard cookies.verify(request, form: form) else { throw Problem(status: .forbidden, detail: "the form must carry its CSRF token") }
+        guard let id = form["workspace"].flatMap(Int64.init),
+              try await store.switchWorkspace(sessionID: session.id, userID: session.user.id, workspaceID: id) else {
+            throw Problem(status: .forbidden, detail: "you are not a member of that workspace")
+        }
+        return redirect("/app", cookies: [])
+    }
+
+    // MARK: - Helpers
+
+    func currentSession(_ request: Request) async throws -> Session? {
+        guard let token = request.cookies[Self.sessionCookie]?.value, InvitationToken.isWellFormed(token) else { return nil }
+        return try await store.session(tokenHash: InvitationToken.hash(token))
+    }
+
+    private func sessionCookie(_ value: String) -> Cookie {
+        Cookie(name: Self.sessionCookie, value: value, path: "/", secure: cookies.secure, httpOnly: true, sameSite: .lax)
+    }
+
+    private func redirect(_ location: String, cookies: [Cookie]) -> Response {
+        var response = Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+        for cookie in cookies { response.setCookie(cookie) }
+        return response
+    }
+
+    private func invalidLink() -> Response {
+        renderer.message(catalog: Catalog.english, heading: "This link is no longer valid",
+                         text: "Set-a-password links work once and expire. Ask an owner of your workspace for a new one.", status: .gone)
+    }
+
+    private func loginPage(csrf: String, cookies: [Cookie], email: String, error: String?, status: HTTPResponse.Status, notice: String? = nil) -> Response {
+        var values: [String: Any] = ["heading": "Sign in to Advocate", "action": "/login", "csrf": csrf, "askEmail": true, "email": email,
+                                     "passwordLabel": "Password", "passwordAutocomplete": "current-password", "button": "Sign in"]
+        if let error { values["error"] = error }
+        if let notice { values["notice"] = notice }
+        var response = renderer.render("login", values, catalog: Catalog.english, title: "Sign in · Advocate",
+                                       brandColor: SurveySettings().brandColor, status: status)
+        for cookie in cookies { response.setCookie(cookie) }
+        return response
+    }
+
+    private func setupPage(path: String, csrf: String, cookies: [Cookie], email: String, error: String?, status: HTTPResponse.Status) -> Response {
+        var values: [String: Any] = ["heading": "Choose your password", "action": path, "csrf": csrf, "showEmail": email,
+                                     "passwordLabel": "New password", "passwordAutocomplete": "new-password", "newPassword": true,
+                                     "button": "Save and sign in"]
+        if let error { values["error"] = error }
+        var response = renderer.render("login", values, catalog: Catalog.english, title: "Choose your password · Advocate",
+                                       brandColor: SurveySettings().brandColor, status: status)
+        for cookie in cookies { response.setCookie(cookie) }
+        return response
+    }
+
+    private func firstOwnerPage(path: String, csrf: String, cookies: [Cookie], email: String, name: String, error: String?,
+                                status: HTTPResponse.Status) -> Response {
+        var values: [String: Any] = ["heading": "Set up Advocate: the first owner", "action": path, "csrf": csrf, "askName": true, "name": name,
+                                     "askEmail": true, "email": email, "passwordLabel": "Password", "passwordAutocomplete": "new-password",
+                                     "newPassword": true, "button": "Create the owner and sign in"]
+        if let error { values["error"] = error }
+        var response = renderer.render("login", values, catalog: Catalog.english, title: "Set up · Advocate",
+                                       brandColor: SurveySettings().brandColor, status: status)
+        for cookie in cookies { response.setCookie(cookie) }
+        return response
+    }
+}
+
+/// A bcrypt hash of a password nobody has, made once when first needed.
+final class DecoyHash: Sendable {
+    private let cost: Int
+    private let hash = Mutex<String?>(nil)
+
+    init(cost: Int) { self.cost = cost }
+
+    var value: String {
+        hash.withLock { stored in
+            if let stored { return stored }
+            let made = (try? BCrypt.hash("a decoy that no account has", cost: cost)) ?? ""
+            stored = made
+            return made
+        }
+    }
+}
+
