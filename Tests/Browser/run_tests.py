@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-MODULES = ["test_respondent", "test_languages", "test_widget", "test_accessibility"]
+MODULES = ["test_respondent", "test_languages", "test_widget", "test_accessibility", "test_dashboard"]
 
 
 def main():

@@ -1,0 +1,59 @@
+"""The dashboard's sign-in pages and overview in a real browser, checked by axe-core."""
+
+from selenium.webdriver.common.by import By
+
+from harness import BrowserCase, click_and_wait_for_new_page, wait_page
+
+
+class DashboardTests(BrowserCase):
+    @classmethod
+    def prepare(cls):
+        cls.survey = cls.server.create_survey()
+        for score in (10, 9, 9, 7, 3):
+            cls.server.api("POST", "/responses", {"survey_id": cls.survey, "score": score})
+
+    def first_owner_link(self):
+        """The second line `serve` printed on an empty database: the first owner's one-time link."""
+        line, problem = self.server.reader.next_line(10)
+        self.assertIsNotNone(line, "serve printed the first owner's link (%s)" % problem)
+        self.assertIn("/setup/first/", line)
+        return line.split(" at ", 1)[1].split(" ", 1)[0]
+
+    def test_first_owner_overview_sign_out_and_in(self):
+        driver = self.browser()
+        driver.get(self.first_owner_link())
+        wait_page(driver, "input#password")
+        self.assert_accessible(driver, "the first owner's page")
+        driver.find_element(By.ID, "name").send_keys("Ayşe Yılmaz")
+        driver.find_element(By.ID, "email").send_keys("ayse@acme.test")
+        driver.find_element(By.ID, "password").send_keys("correct horse battery")
+        click_and_wait_for_new_page(driver, driver.find_element(By.CSS_SELECTOR, "button.primary"))
+
+        row = wait_page(driver, "table.overview tbody tr", "the overview after creating the owner")
+        self.assertIn("ayse@acme.test · owner", driver.find_element(By.CSS_SELECTOR, ".appbar").text)
+        # 3 promoters, 1 passive, 1 detractor of 5: NPS 40, marked as a small sample.
+        self.assertEqual(row.find_element(By.CSS_SELECTOR, "td.nps").text.split()[0], "40")
+        self.assertIn("small sample", row.text)
+        self.assert_accessible(driver, "the overview")
+
+        click_and_wait_for_new_page(driver, driver.find_element(By.XPATH, "//button[text()='Sign out']"))
+        wait_page(driver, "input#email", "the sign-in page after signing out")
+        self.assertIn("You have signed out.", driver.page_source)
+        self.assert_accessible(driver, "the sign-in page")
+
+        driver.find_element(By.ID, "email").send_keys("ayse@acme.test")
+        driver.find_element(By.ID, "password").send_keys("not the password")
+        click_and_wait_for_new_page(driver, driver.find_element(By.CSS_SELECTOR, "button.primary"))
+        alert = wait_page(driver, "p.error[role=alert]", "the wrong-password message")
+        self.assertEqual(alert.text, "The e-mail address or the password is wrong.")
+        self.assert_accessible(driver, "the sign-in page with an error")
+
+        driver.find_element(By.ID, "password").send_keys("correct horse battery")
+        click_and_wait_for_new_page(driver, driver.find_element(By.CSS_SELECTOR, "button.primary"))
+        wait_page(driver, "table.overview", "the overview after signing in again")
+
+        # The link worked once.
+        other = self.browser()
+        other.get(self.server.url + "/setup/first/" + "x" * 43)
+        heading = wait_page(other, "main h1")
+        self.assertEqual(heading.text, "This link is no longer valid")
