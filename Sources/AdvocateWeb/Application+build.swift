@@ -68,6 +68,7 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
     LinksController(store: store, publicURL: publicURL).addRoutes(to: api)
     CampaignsController(store: store, sending: sending).addRoutes(to: api)
     TriggersController(store: store, sending: sending).addRoutes(to: api)
+    VerbatimsController(store: store).addRoutes(to: api)
     WidgetSettingsController(store: store).addRoutes(to: api)
     routes.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     return router
