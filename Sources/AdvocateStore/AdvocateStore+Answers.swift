@@ -130,7 +130,10 @@ extension AdvocateStore {
         case .link(let l, let key):
             query = "SELECT * FROM responses WHERE link_id = \(bind: l.id) AND respondent_key = \(bind: key)"
         case .widget(let d):
-            guard let id = d.responseID else { return nil }
+            // The display row is the lock (its response may not exist yet): two first answers of
+            // one display at once (a double click) then make one response, not two.
+            guard let id = try await sql.raw("SELECT response_id FROM widget_displays WHERE id = \(bind: d.id)\(forUpdate)").first()?
+                .decode(column: "response_id", as: Int64?.self) else { return nil }
             query = "SELECT * FROM responses WHERE id = \(bind: id) AND workspace_id = \(bind: d.workspaceID)"
         }
         guard let row = try await sql.raw(lock ? query + forUpdate : query).first() else { return nil }
@@ -239,16 +242,17 @@ extension AdvocateStore {
         return answer
     }
 
-    /// Hits on score links of the survey since `since`, and how many of them were taken for
-    /// scanners (what reports call discarded).
-    public func scoreLinkHits(workspaceID: Int64, surveyID: Int64, since: Timestamp? = nil) async throws -> (total: Int, discarded: Int) {
+    /// Hits on score links of the survey, and how many of them were taken for scanners (what
+    /// reports call discarded). Two counts, each answered from an index alone.
+    public func scoreLinkHits(workspaceID: Int64, surveyID: Int64) async throws -> (total: Int, discarded: Int) {
         try await database.read { sql in
-            let row = try await sql.raw("""
-                SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN signals <> '' THEN 1 ELSE 0 END), 0) AS discarded
-                FROM score_link_hits WHERE workspace_id = \(bind: workspaceID) AND survey_id = \(bind: surveyID)
-                  AND at >= \(bind: since?.milliseconds ?? 0)
-                """).first()!
-            return (try row.decode(column: "total", as: Int.self), try row.decode(column: "discarded", as: Int.self))
+            let total = try await sql.raw("""
+                SELECT COUNT(*) AS n FROM score_link_hits WHERE survey_id = \(bind: surveyID) AND workspace_id = \(bind: workspaceID)
+                """).first()!.decode(column: "n", as: Int.self)
+            let discarded = try await sql.raw("""
+                SELECT COUNT(*) AS n FROM score_link_hits WHERE survey_id = \(bind: surveyID) AND signals <> '' AND workspace_id = \(bind: workspaceID)
+                """).first()!.decode(column: "n", as: Int.self)
+            return (total, discarded)
         }
     }
 
@@ -257,8 +261,8 @@ extension AdvocateStore {
         try await database.read { sql in
             var result: [ResponseStatus: Int] = [:]
             for row in try await sql.raw("""
-                SELECT status, COUNT(*) AS n FROM responses WHERE workspace_id = \(bind: workspaceID) AND survey_id = \(bind: surveyID)
-                  AND status <> 'counted' GROUP BY status
+                SELECT status, COUNT(*) AS n FROM responses WHERE survey_id = \(bind: surveyID) AND status <> 'counted'
+                  AND workspace_id = \(bind: workspaceID) GROUP BY status
                 """).all() {
                 if let s = ResponseStatus(rawValue: try row.decode(column: "status", as: String.self)) {
                     result[s] = try row.decode(column: "n", as: Int.self)

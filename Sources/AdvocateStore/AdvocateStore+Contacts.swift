@@ -47,6 +47,9 @@ extension AdvocateStore {
             if let v = input.locale { c.locale = v }
             if let v = input.timeZone { c.timeZone = v }
             if let patch = input.properties { c.properties = c.properties.merging(patch: patch) }
+            // Callers that describe the same contact again and again (the widget on every page
+            // view) must not cost a write each time: nothing changed, nothing is written.
+            if let existing, existing == c { return (existing, false) }
             c.updatedAt = now
             if existing == nil {
                 c.id = try await sql.raw("""

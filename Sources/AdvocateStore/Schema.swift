@@ -208,7 +208,11 @@ enum Schema {
                 at BIGINT NOT NULL)
             """,
             "CREATE INDEX score_link_hits_invitation ON score_link_hits (invitation_id, at)",
-            "CREATE INDEX score_link_hits_survey ON score_link_hits (survey_id, at)",
+            "CREATE INDEX score_link_hits_survey ON score_link_hits (survey_id, workspace_id, at)",
+            // Reports count what they left out; these keep that count off the survey's full
+            // history (a report over millions of responses reads rollups, not rows).
+            "CREATE INDEX score_link_hits_discarded ON score_link_hits (survey_id, workspace_id) WHERE signals <> ''",
+            "CREATE INDEX responses_uncounted ON responses (survey_id, workspace_id, status) WHERE status <> 'counted'",
             // Anonymous links (SMS, chat apps, QR codes): anyone with the link may answer, once per browser.
             """
             CREATE TABLE survey_links (

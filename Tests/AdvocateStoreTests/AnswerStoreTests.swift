@@ -43,6 +43,31 @@ struct AnswerStoreTests {
         }
     }
 
+    @Test("many first answers from one widget display at once (a double click) make one response", arguments: TestBackend.available)
+    func concurrentWidgetAnswers(_ backend: TestBackend) async throws {
+        try await withTestStore(backend) { store, _ in
+            let ws = try await store.makeWorkspace()
+            let survey = try await store.makeSurvey(ws.id)
+            var settings = WidgetSettings()
+            settings.enabled = true
+            settings.surveyID = survey.id
+            _ = try await store.saveWidgetSettings(workspaceID: ws.id, settings).get()
+            let contact = try await store.upsertContact(workspaceID: ws.id, ContactInput(externalID: "u1")).contact
+            let display = try await store.openWidgetDisplay(workspaceID: ws.id, contact: contact, event: nil, locale: "en", tokenHash: "display-1").get()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for score in 0...10 {
+                    group.addTask { _ = try await store.saveAnswer(AnswerChange(score: score), for: .widget(display)) }
+                }
+                try await group.waitForAll()
+            }
+            let n = try await store.database.read { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM responses WHERE survey_id = \(bind: survey.id)").first()!.decode(column: "n", as: Int.self)
+            }
+            #expect(n == 1)
+            #expect(try await report(store, survey).n == 1)
+        }
+    }
+
     @Test("provisional and flagged answers are outside the report; counting, re-scoring and flagging keep the rollup exact",
           arguments: TestBackend.available)
     func rollupFollowsStatus(_ backend: TestBackend) async throws {

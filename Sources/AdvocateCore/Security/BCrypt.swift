@@ -73,10 +73,7 @@ public enum BCrypt {
         else { return false }
         let cost = tens * 10 + ones
         let computed = format(minor: stored[2], cost: cost, salt: salt, digest: digest(key: key(password), salt: salt, cost: cost))
-        // Lengths are equal here (60); the loop visits every byte whatever it finds.
-        var difference: UInt8 = 0
-        for i in 0..<stored.count { difference |= computed[i] ^ stored[i] }
-        return difference == 0
+        return ConstantTime.equal(computed, stored)
     }
 
     // MARK: - The algorithm

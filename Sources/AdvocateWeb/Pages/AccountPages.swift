@@ -65,7 +65,7 @@ struct AccountPages {
 
     @Sendable func showLogin(_ request: Request, context: AppContext) async throws -> Response {
         let session = cookies.session(request, respondent: false)
-        if try await currentSession(request) != nil { return redirect("/app", cookies: []) }
+        if try await currentSession(request) != nil { return renderer.redirect(to: "/app", cookies: []) }
         return loginPage(csrf: session.csrf, cookies: session.cookies, email: "", error: nil, status: .ok,
                          notice: request.uri.queryParameters["signed_out"] != nil ? "You have signed out." : nil)
     }
@@ -94,7 +94,7 @@ struct AccountPages {
             return loginPage(csrf: session.csrf, cookies: session.cookies, email: email,
                              error: "Your account belongs to no workspace. Ask an owner to add you.", status: .forbidden)
         }
-        return redirect("/app", cookies: session.cookies + [sessionCookie(token.token)])
+        return renderer.redirect(to: "/app", cookies: session.cookies + [sessionCookie(token.token)])
     }
 
     @Sendable func logout(_ request: Request, context: AppContext) async throws -> Response {
@@ -105,7 +105,7 @@ struct AccountPages {
             try await store.closeSession(tokenHash: InvitationToken.hash(token))
         }
         let expired = Cookie(name: Self.sessionCookie, value: "", maxAge: 0, path: "/", secure: cookies.secure, httpOnly: true, sameSite: .lax)
-        return redirect("/login?signed_out=1", cookies: [expired])
+        return renderer.redirect(to: "/login?signed_out=1", cookies: [expired])
     }
 
     // MARK: - Set-a-password links
@@ -134,7 +134,7 @@ struct AccountPages {
         switch try await store.setPassword(linkTokenHash: InvitationToken.hash(context.parameters.get("token") ?? ""), passwordHash: hash,
                                            sessionTokenHash: token.hash) {
         case .failure: return invalidLink()
-        case .success: return redirect("/app", cookies: session.cookies + [sessionCookie(token.token)])
+        case .success: return renderer.redirect(to: "/app", cookies: session.cookies + [sessionCookie(token.token)])
         }
     }
 
@@ -171,12 +171,12 @@ struct AccountPages {
         let token = InvitationToken.make()
         _ = try await store.setPassword(linkTokenHash: link.hash, passwordHash: try BCrypt.hash(password, cost: settings.passwordCost),
                                         sessionTokenHash: token.hash)
-        return redirect("/app", cookies: session.cookies + [sessionCookie(token.token)])
+        return renderer.redirect(to: "/app", cookies: session.cookies + [sessionCookie(token.token)])
     }
 
     private func firstOwnerLinkIsLive(_ context: AppContext) async throws -> Bool {
         guard let expected = settings.firstOwnerToken, let given = context.parameters.get("token"),
-              constantTimeEqual(Array(expected.utf8), Array(given.utf8)) else { return false }
+              ConstantTime.equal(expected.utf8, given.utf8) else { return false }
         return try await store.userCount() == 0
     }
 
@@ -190,7 +190,7 @@ struct AccountPages {
     /// Every survey of the workspace: NPS of the last 90 days with its interval, responses, and
     /// the change against the 90 days before with its significance; small samples marked.
     @Sendable func overview(_ request: Request, context: AppContext) async throws -> Response {
-        guard let session = try await currentSession(request) else { return redirect("/login", cookies: []) }
+        guard let session = try await currentSession(request) else { return renderer.redirect(to: "/login", cookies: []) }
         let form = cookies.session(request, respondent: false)
         let workspace = session.membership.workspace
         let memberships = try await store.memberships(userID: session.user.id)
@@ -227,14 +227,14 @@ struct AccountPages {
 
     @Sendable func switchWorkspace(_ request: Request, context: AppContext) async throws -> Response {
         var request = request
-        guard let session = try await currentSession(request) else { return redirect("/login", cookies: []) }
+        guard let session = try await currentSession(request) else { return renderer.redirect(to: "/login", cookies: []) }
         let form = (try? await request.formBody(limit: 4 * 1024)) ?? [:]
         guard cookies.verify(request, form: form) else { throw Problem(status: .forbidden, detail: "the form must carry its CSRF token") }
         guard let id = form["workspace"].flatMap(Int64.init),
               try await store.switchWorkspace(sessionID: session.id, userID: session.user.id, workspaceID: id) else {
             throw Problem(status: .forbidden, detail: "you are not a member of that workspace")
         }
-        return redirect("/app", cookies: [])
+        return renderer.redirect(to: "/app", cookies: [])
     }
 
     // MARK: - Helpers
@@ -246,12 +246,6 @@ struct AccountPages {
 
     private func sessionCookie(_ value: String) -> Cookie {
         Cookie(name: Self.sessionCookie, value: value, path: "/", secure: cookies.secure, httpOnly: true, sameSite: .lax)
-    }
-
-    private func redirect(_ location: String, cookies: [Cookie]) -> Response {
-        var response = Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
-        for cookie in cookies { response.setCookie(cookie) }
-        return response
     }
 
     private func invalidLink() -> Response {

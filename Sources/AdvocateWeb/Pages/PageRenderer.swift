@@ -55,6 +55,13 @@ struct PageRenderer: Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
+    /// The answer to a form post: see the next page (a reload then never re-sends the form).
+    func redirect(to location: String, cookies: [Cookie] = []) -> Response {
+        var response = Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+        for cookie in cookies { response.setCookie(cookie) }
+        return response
+    }
+
     /// A page with a heading, a text and optionally a one-button form.
     func message(catalog: Catalog, heading: String, text: String?, status: HTTPResponse.Status, isStatus: Bool = false,
                  form: [String: Any]? = nil, headers: HTTPFields = [:]) -> Response {

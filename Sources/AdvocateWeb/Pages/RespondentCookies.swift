@@ -1,3 +1,4 @@
+import AdvocateCore
 import AdvocateJobs
 import AdvocateStore
 import Hummingbird
@@ -40,7 +41,7 @@ struct RespondentCookies: Sendable {
     /// Whether the form repeats the browser's form token.
     func verify(_ request: Request, form: [String: String]) -> Bool {
         guard let cookie = request.cookies[Self.csrfName]?.value, let field = form["csrf"] else { return false }
-        return constantTimeEqual(Array(cookie.utf8), Array(field.utf8))
+        return ConstantTime.equal(cookie.utf8, field.utf8)
     }
 
     /// The stored form of the browser's respondent id, if it has one.
@@ -48,12 +49,4 @@ struct RespondentCookies: Sendable {
         guard let value = request.cookies[Self.respondentName]?.value, InvitationToken.isWellFormed(value) else { return nil }
         return InvitationToken.hash(value)
     }
-}
-
-/// Equal contents, in time that depends only on the length.
-func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-    guard a.count == b.count else { return false }
-    var difference: UInt8 = 0
-    for i in a.indices { difference |= a[i] ^ b[i] }
-    return difference == 0
 }

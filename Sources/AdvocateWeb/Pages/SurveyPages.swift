@@ -165,7 +165,7 @@ struct SurveyPages {
         if form["step"] == "contact" {
             guard visit.answer != nil else { return refuse("page.required_score", .badRequest) }
             _ = try await store.saveAnswer(AnswerChange(noContact: form["no_contact"] == "1", human: isHuman(request)), for: owner)
-            return redirect(to: "\(path)?saved=contact")
+            return renderer.redirect(to: "\(path)?saved=contact")
         }
 
         guard let scoreText = form["pick"] ?? form["score"] else { return refuse("page.required_score", .badRequest) }
@@ -196,17 +196,11 @@ struct SurveyPages {
         if isNew, let rateKey, !limiter.take(rateKey) { return refuse("page.rate_limited", .tooManyRequests) }
         let wasComplete = visit.answer?.completedAt != nil
         _ = try await store.saveAnswer(change, for: owner)
-        if sent { return redirect(to: wasComplete ? "\(path)?saved=updated" : path, cookies: issued) }
-        return redirect(to: "\(path)?edit=1", cookies: issued)
+        if sent { return renderer.redirect(to: wasComplete ? "\(path)?saved=updated" : path, cookies: issued) }
+        return renderer.redirect(to: "\(path)?edit=1", cookies: issued)
     }
 
     private func isHuman(_ request: Request) -> Bool { !ScannerDetection.isScannerAgent(request.headers[.userAgent]) }
-
-    private func redirect(to location: String, cookies: [Cookie] = []) -> Response {
-        var response = Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
-        for cookie in cookies { response.setCookie(cookie) }
-        return response
-    }
 
     private func notice(_ request: Request, catalog: Catalog, answer: RespondentAnswer?) -> String? {
         switch request.uri.queryParameters["saved"] {

@@ -97,7 +97,7 @@ struct WidgetController {
     static func verify(signature: String, userID: String, secret: String) -> Bool {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(userID.utf8), using: SymmetricKey(data: Data(secret.utf8)))
         let expected = mac.map { String(format: "%02x", $0) }.joined()
-        return constantTimeEqual(Array(expected.utf8), Array(signature.lowercased().utf8))
+        return ConstantTime.equal(expected.utf8, signature.lowercased().utf8)
     }
 
     /// Everything the widget shows, in the respondent's language.

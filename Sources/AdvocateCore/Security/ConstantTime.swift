@@ -1,0 +1,10 @@
+/// Comparisons of secrets whose time depends only on the length, never on where the first
+/// difference is (form tokens, HMAC signatures, password hashes).
+public enum ConstantTime {
+    public static func equal(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for (x, y) in zip(a, b) { difference |= x ^ y }
+        return difference == 0
+    }
+}
