@@ -22,7 +22,7 @@ case "$cmd" in
     as_owner "$bindir/initdb" -D "$dir/data" -U advocate --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1
     # Durability off: these clusters hold only test data and die with the run.
     as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=1000" \
       start >/dev/null
     echo "postgres://advocate@127.0.0.1:$port/postgres?sslmode=disable"
     ;;

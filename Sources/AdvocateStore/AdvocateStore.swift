@@ -33,9 +33,9 @@ public final class AdvocateStore: Sendable {
     }
 
     /// Opens the database at `location`, migrating it, and wraps it.
-    public static func open(_ location: DatabaseLocation, clock: any AdvocateClock = SystemClock(),
+    public static func open(_ location: DatabaseLocation, clock: any AdvocateClock = SystemClock(), postgresConnections: Int = 16,
                             logger: Logger = Logger(label: "advocate.store")) async throws -> AdvocateStore {
-        AdvocateStore(database: try await Database.open(location, logger: logger), clock: clock)
+        AdvocateStore(database: try await Database.open(location, postgresConnections: postgresConnections, logger: logger), clock: clock)
     }
 
     /// Closes the database.

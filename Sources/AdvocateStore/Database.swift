@@ -88,14 +88,16 @@ public final class Database: Sendable {
     }
 
     /// Opens (creating if needed) the database and brings its schema up to date.
-    public static func open(_ location: DatabaseLocation, migrate: Bool = true,
+    /// `postgresConnections` caps this process's PostgreSQL pool: a server's share of the
+    /// cluster's `max_connections`, which every instance (and every test) draws from.
+    public static func open(_ location: DatabaseLocation, migrate: Bool = true, postgresConnections: Int = 16,
                             logger: Logger = Logger(label: "advocate.store")) async throws -> Database {
         let db: Database
         switch location {
         case .sqlite(let directory):
             db = try await openSQLite(directory: directory, logger: logger)
         case .postgres(let url):
-            db = try await openPostgres(url: url, logger: logger)
+            db = try await openPostgres(url: url, connections: postgresConnections, logger: logger)
         }
         if migrate {
             do { try await Migrator.migrate(db) } catch {
@@ -135,7 +137,7 @@ public final class Database: Sendable {
                         logger: logger)
     }
 
-    private static func openPostgres(url: String, logger: Logger) async throws -> Database {
+    private static func openPostgres(url: String, connections: Int, logger: Logger) async throws -> Database {
         let sqlConfiguration: SQLPostgresConfiguration
         do { sqlConfiguration = try SQLPostgresConfiguration(url: url) } catch {
             throw StoreError.configuration("invalid PostgreSQL URL \(DatabaseLocation.redacted(url)): \(error)")
@@ -150,7 +152,7 @@ public final class Database: Sendable {
         guard let host = core.host else { throw StoreError.configuration("the PostgreSQL URL needs a host") }
         var configuration = PostgresClient.Configuration(host: host, port: core.port ?? 5432, username: core.username,
                                                          password: core.password, database: core.database, tls: tls)
-        configuration.options.maximumConnections = 16
+        configuration.options.maximumConnections = max(1, connections)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let runTask = Task { await client.run() }
         let db = Database(dialect: .postgres, backend: .postgres(client: client, runTask: runTask), logger: logger)

@@ -48,7 +48,9 @@ public struct TestDatabase: Sendable {
     public func openStore(clock: any AdvocateClock = ManualClock(Timestamp(rfc3339: "2026-11-22T09:00:00Z")!)) async throws -> AdvocateStore {
         var logger = Logger(label: "advocate.test")
         logger.logLevel = .error
-        return try await AdvocateStore.open(location, clock: clock, logger: logger)
+        // Dozens of tests run at once against one cluster; a small pool each keeps them all
+        // well inside its max_connections.
+        return try await AdvocateStore.open(location, clock: clock, postgresConnections: 4, logger: logger)
     }
 
     /// Removes an SQLite directory (PostgreSQL databases die with the throwaway cluster).
@@ -104,7 +106,7 @@ public actor PostgresTestCluster {
         let name = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         var logger = Logger(label: "advocate.test")
         logger.logLevel = .error
-        let db = try await Database.open(.postgres(url: admin), migrate: false, logger: logger)
+        let db = try await Database.open(.postgres(url: admin), migrate: false, postgresConnections: 1, logger: logger)
         do {
             try await db.read { try await $0.raw("CREATE DATABASE \(ident: name)").run() }
         } catch {
