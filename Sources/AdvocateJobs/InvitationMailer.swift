@@ -184,7 +184,7 @@ public final class InvitationMailer: JobHandler {
         let base = settings.publicURL
         let unsubscribeURL = "\(base)/u/\(token)"
         let content = InvitationEmail.Content(
-            productName: context.survey.productName, contactName: context.contact.name, message: message,
+            productName: context.invitation.productName ?? context.survey.productName, contactName: context.contact.name, message: message,
             scaleStyle: context.survey.settings.scaleStyle, brandColor: context.survey.settings.brandColor,
             subjectOverride: context.variant?.subject, introOverride: context.variant?.intro,
             scoreURL: { "\(base)/r/\(token)/\($0)" }, unsubscribeURL: unsubscribeURL,

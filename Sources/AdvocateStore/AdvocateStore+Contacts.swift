@@ -3,10 +3,11 @@ import NPS
 import SQLKit
 
 extension AdvocateStore {
-    /// Creates or updates the contact with `input.externalID`; properties are merged (null removes).
+    /// Creates or updates the contact with `input.externalID` (or, without one, with
+    /// `input.email`); properties are merged (null removes).
     /// - Throws: `ConflictError` when the e-mail belongs to another contact.
     public func upsertContact(workspaceID: Int64, _ input: ContactInput) async throws -> (contact: Contact, created: Bool) {
-        guard let externalID = input.externalID else { throw ValidationError(field: "external_id", "is required") }
+        guard input.externalID != nil || input.email != nil else { throw ValidationError(field: "external_id", "is required") }
         let now = clock.now()
         let lock: SQLQueryString = database.dialect == .postgres ? " FOR UPDATE" : ""
         // Two writers creating the same contact at once (another instance, or an answer naming it)
@@ -15,24 +16,28 @@ extension AdvocateStore {
         while true {
             attempt += 1
             do {
-                return try await upsertContactOnce(workspaceID: workspaceID, externalID: externalID, input, now: now, lock: lock)
+                return try await upsertContactOnce(workspaceID: workspaceID, externalID: input.externalID, input, now: now, lock: lock)
             } catch where attempt < Database.ingestAttempts && Database.isTransient(error) {
                 continue
             }
         }
     }
 
-    private func upsertContactOnce(workspaceID: Int64, externalID: String, _ input: ContactInput, now: Timestamp,
+    /// Without an external id the contact is the one with `input.email` (Delighted's people).
+    private func upsertContactOnce(workspaceID: Int64, externalID: String?, _ input: ContactInput, now: Timestamp,
                                    lock: SQLQueryString) async throws -> (contact: Contact, created: Bool) {
         try await database.write { sql in
-            var existing = try await sql.raw("""
-                SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND external_id = \(bind: externalID)\(lock)
-                """).first().map(Self.decodeContact)
+            var existing: Contact?
+            if let externalID {
+                existing = try await sql.raw("""
+                    SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND external_id = \(bind: externalID)\(lock)
+                    """).first().map(Self.decodeContact)
+            }
             if let email = input.email, let owner = try await sql.raw("""
                 SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND email = \(bind: email)\(lock)
-                """).first().map(Self.decodeContact), owner.externalID != externalID {
-                if owner.externalID == nil && existing == nil {
-                    // A contact known only by e-mail (from an answer) gains this external id.
+                """).first().map(Self.decodeContact), externalID == nil || owner.externalID != externalID {
+                if externalID == nil || (owner.externalID == nil && existing == nil) {
+                    // Found by e-mail; a contact known only by e-mail (from an answer) gains the external id.
                     existing = owner
                 } else {
                     throw ConflictError(field: "email", message: owner.externalID.map { "\(email) already belongs to the contact with external_id \"\($0)\"" }
@@ -41,7 +46,7 @@ extension AdvocateStore {
             }
             var c = existing ?? Contact(id: 0, workspaceID: workspaceID, externalID: externalID, email: nil, name: nil, locale: nil,
                                         timeZone: nil, properties: [:], createdAt: now, updatedAt: now)
-            c.externalID = externalID
+            if let externalID { c.externalID = externalID }
             if let v = input.email { c.email = v }
             if let v = input.name { c.name = v }
             if let v = input.locale { c.locale = v }
@@ -60,12 +65,45 @@ extension AdvocateStore {
                     """).first()!.decode(column: "id", as: Int64.self)
             } else {
                 try await sql.raw("""
-                    UPDATE contacts SET external_id = \(bind: externalID), email = \(bind: c.email), name = \(bind: c.name), locale = \(bind: c.locale),
+                    UPDATE contacts SET external_id = \(bind: c.externalID), email = \(bind: c.email), name = \(bind: c.name), locale = \(bind: c.locale),
                         time_zone = \(bind: c.timeZone), properties = \(bind: c.properties.jsonText), updated_at = \(bind: now.milliseconds)
                     WHERE id = \(bind: c.id) AND workspace_id = \(bind: workspaceID)
                     """).run()
             }
             return (c, existing == nil)
+        }
+    }
+
+    /// Changes a contact's e-mail address (false when another contact has it).
+    public func changeContactEmail(workspaceID: Int64, contactID: Int64, to email: String) async throws -> Bool {
+        let now = clock.now()
+        return try await database.write { sql in
+            if let owner = try await sql.raw("""
+                SELECT id FROM contacts WHERE workspace_id = \(bind: workspaceID) AND email = \(bind: email)
+                """).first()?.decode(column: "id", as: Int64.self) {
+                return owner == contactID
+            }
+            try await sql.raw("""
+                UPDATE contacts SET email = \(bind: email), updated_at = \(bind: now.milliseconds)
+                WHERE id = \(bind: contactID) AND workspace_id = \(bind: workspaceID)
+                """).run()
+            return true
+        }
+    }
+
+    /// The contact with a database id in the workspace.
+    public func contact(workspaceID: Int64, id: Int64) async throws -> Contact? {
+        try await database.read { sql in
+            try await sql.raw("SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)")
+                .first().map(Self.decodeContact)
+        }
+    }
+
+    /// The contact with an e-mail address (lower-cased) in the workspace.
+    public func contact(workspaceID: Int64, email: String) async throws -> Contact? {
+        try await database.read { sql in
+            try await sql.raw("SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND email = \(bind: email)")
+                .first().map(Self.decodeContact)
         }
     }
 
@@ -108,12 +146,21 @@ extension AdvocateStore {
     /// Erases a contact and every response they gave (GDPR erasure); false when not found.
     /// The reports stop counting the erased answers in the same transaction.
     public func eraseContact(workspaceID: Int64, externalID: String) async throws -> Bool {
+        try await eraseContact(workspaceID: workspaceID, where: "external_id = \(bind: externalID)")
+    }
+
+    /// Erases the contact with a database id, as `eraseContact(workspaceID:externalID:)` does.
+    public func eraseContact(workspaceID: Int64, id: Int64) async throws -> Bool {
+        try await eraseContact(workspaceID: workspaceID, where: "id = \(bind: id)")
+    }
+
+    private func eraseContact(workspaceID: Int64, where identity: SQLQueryString) async throws -> Bool {
         // FOR UPDATE waits for an ingest that holds this contact, so its answer is either erased
         // with its rollup count or arrives after the contact is gone (and creates a new one).
         let lock: SQLQueryString = database.dialect == .postgres ? " FOR UPDATE" : ""
         return try await database.write { sql in
             guard let row = try await sql.raw("""
-                SELECT id FROM contacts WHERE workspace_id = \(bind: workspaceID) AND external_id = \(bind: externalID)\(lock)
+                SELECT id FROM contacts WHERE workspace_id = \(bind: workspaceID) AND \(identity)\(lock)
                 """).first() else { return false }
             let id = try row.decode(column: "id", as: Int64.self)
             var delta = RollupDelta()

@@ -19,10 +19,13 @@ public struct InvitationOptions: Sendable, Hashable {
     /// The per-contact throttle in days (0: off).
     public var throttleDays: Int
     public var campaignID: Int64?
+    /// Asks about this product instead of the survey's (see `Invitation.productName`).
+    public var productName: String?
 
     public init(channel: Channel = .email, sendAt: Timestamp, reminders: Int = 0,
                 reminderDays: Int = InvitationLimits.defaultReminderDays,
-                throttleDays: Int = InvitationLimits.defaultThrottleDays, campaignID: Int64? = nil) {
+                throttleDays: Int = InvitationLimits.defaultThrottleDays, campaignID: Int64? = nil, productName: String? = nil) {
+        self.productName = productName
         self.channel = channel
         self.sendAt = sendAt
         self.reminders = reminders
@@ -169,7 +172,8 @@ extension AdvocateStore {
             let invitation = Invitation(id: 0, workspaceID: workspaceID, surveyID: surveyID, contactID: contact.id,
                                         campaignID: options.campaignID, channel: options.channel, email: email, locale: contact.locale,
                                         status: .scheduled, sendAt: options.sendAt, reminders: options.reminders,
-                                        reminderDays: options.reminderDays, createdAt: now, updatedAt: now)
+                                        reminderDays: options.reminderDays, createdAt: now, updatedAt: now,
+                                        productName: options.productName)
             invitations.append((invitation, token))
             decisions.append(.invited(invitation, contact: contact))
         }
@@ -199,11 +203,12 @@ extension AdvocateStore {
         for chunk in invitations.chunked(300) {
             let rows = try await sql.raw("""
                 INSERT INTO invitations (workspace_id, survey_id, contact_id, campaign_id, variant, channel, token_hash, email, locale,
-                    status, send_at, reminders, reminder_days, created_at, updated_at)
+                    status, send_at, reminders, reminder_days, product_name, created_at, updated_at)
                 VALUES \(SQLList(chunk.map { (i, t) in SQLQueryString("""
                     (\(bind: i.workspaceID), \(bind: i.surveyID), \(bind: i.contactID), \(bind: i.campaignID), \(bind: i.variant),
                      \(bind: i.channel.rawValue), \(bind: t.hash), \(bind: i.email), \(bind: i.locale), 'scheduled',
-                     \(bind: i.sendAt.milliseconds), \(bind: i.reminders), \(bind: i.reminderDays), \(bind: now.milliseconds), \(bind: now.milliseconds))
+                     \(bind: i.sendAt.milliseconds), \(bind: i.reminders), \(bind: i.reminderDays), \(bind: i.productName),
+                     \(bind: now.milliseconds), \(bind: now.milliseconds))
                     """) }))
                 RETURNING id, token_hash
                 """).all()
@@ -350,6 +355,7 @@ extension AdvocateStore {
                    reminderDays: try row.decode(column: "reminder_days", as: Int.self),
                    messageID: try row.decode(column: "message_id", as: String?.self), lastError: try row.decode(column: "last_error", as: String?.self),
                    createdAt: Timestamp(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
-                   updatedAt: Timestamp(milliseconds: try row.decode(column: "updated_at", as: Int64.self)))
+                   updatedAt: Timestamp(milliseconds: try row.decode(column: "updated_at", as: Int64.self)),
+                   productName: try row.decode(column: "product_name", as: String?.self))
     }
 }

@@ -8,6 +8,16 @@ public struct SurveyVisit: Sendable {
     public var contact: Contact?
     /// What they answered so far.
     public var answer: RespondentAnswer?
+    /// The product asked about: the invitation's when it names one, else the survey's.
+    public var productName: String { productOverride ?? survey.productName }
+    var productOverride: String?
+
+    public init(survey: Survey, contact: Contact?, answer: RespondentAnswer?, productOverride: String? = nil) {
+        self.survey = survey
+        self.contact = contact
+        self.answer = answer
+        self.productOverride = productOverride
+    }
 }
 
 /// Why a link for one contact was not made.
@@ -28,7 +38,7 @@ extension AdvocateStore {
                 SELECT * FROM contacts WHERE id = \(bind: invitation.contactID) AND workspace_id = \(bind: invitation.workspaceID)
                 """).first().map(Self.decodeContact)
             let answer = try await Self.loadAnswer(.invitation(invitation), lock: false, in: sql)?.answer
-            return (invitation, SurveyVisit(survey: survey, contact: contact, answer: answer))
+            return (invitation, SurveyVisit(survey: survey, contact: contact, answer: answer, productOverride: invitation.productName))
         }
     }
 

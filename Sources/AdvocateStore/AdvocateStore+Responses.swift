@@ -16,8 +16,45 @@ public struct ResponseFilter: Sendable, Hashable {
     public var to: Timestamp?
     /// Changed at or after (for CRM sync).
     public var updatedSince: Timestamp?
+    /// Changed before.
+    public var updatedBefore: Timestamp?
 
     public init() {}
+
+    var sql: SQLQueryString {
+        var q: SQLQueryString = ""
+        if let v = surveyID { q += " AND survey_id = \(bind: v)" }
+        if let v = contactID { q += " AND contact_id = \(bind: v)" }
+        if let v = category {
+            switch v {
+            case .detractor: q += " AND score <= 6"
+            case .passive: q += " AND score BETWEEN 7 AND 8"
+            case .promoter: q += " AND score >= 9"
+            }
+        }
+        if let v = scores, !v.isEmpty { q += " AND score IN (\(binds: v.sorted()))" }
+        if let v = channel { q += " AND channel = \(bind: v.rawValue)" }
+        if let v = hasComment { q += v ? " AND comment IS NOT NULL" : " AND comment IS NULL" }
+        if let v = from { q += " AND created_at >= \(bind: v.milliseconds)" }
+        if let v = to { q += " AND created_at < \(bind: v.milliseconds)" }
+        if let v = updatedSince { q += " AND updated_at >= \(bind: v.milliseconds)" }
+        if let v = updatedBefore { q += " AND updated_at < \(bind: v.milliseconds)" }
+        return q
+    }
+}
+
+/// The order of a numbered list of responses.
+public enum ResponseOrder: Sendable, Hashable {
+    case createdAscending, createdDescending, updatedAscending, updatedDescending
+}
+
+/// A note someone wrote about a response.
+public struct ResponseNote: Sendable, Hashable {
+    public var id: Int64
+    public var responseID: Int64
+    public var author: String?
+    public var text: String
+    public var createdAt: Timestamp
 }
 
 extension AdvocateStore {
@@ -44,21 +81,7 @@ extension AdvocateStore {
     /// Responses of the workspace, newest first.
     public func responses(workspaceID: Int64, filter: ResponseFilter, before cursor: Int64?, limit: Int) async throws -> Page<Response> {
         var q: SQLQueryString = "SELECT * FROM responses WHERE workspace_id = \(bind: workspaceID) AND status = 'counted'"
-        if let v = filter.surveyID { q += " AND survey_id = \(bind: v)" }
-        if let v = filter.contactID { q += " AND contact_id = \(bind: v)" }
-        if let v = filter.category {
-            switch v {
-            case .detractor: q += " AND score <= 6"
-            case .passive: q += " AND score BETWEEN 7 AND 8"
-            case .promoter: q += " AND score >= 9"
-            }
-        }
-        if let v = filter.scores, !v.isEmpty { q += " AND score IN (\(binds: v.sorted()))" }
-        if let v = filter.channel { q += " AND channel = \(bind: v.rawValue)" }
-        if let v = filter.hasComment { q += v ? " AND comment IS NOT NULL" : " AND comment IS NULL" }
-        if let v = filter.from { q += " AND created_at >= \(bind: v.milliseconds)" }
-        if let v = filter.to { q += " AND created_at < \(bind: v.milliseconds)" }
-        if let v = filter.updatedSince { q += " AND updated_at >= \(bind: v.milliseconds)" }
+        q += filter.sql
         if let cursor { q += " AND id < \(bind: cursor)" }
         q += " ORDER BY id DESC LIMIT \(literal: limit + 1)"
         let query = q
@@ -66,6 +89,85 @@ extension AdvocateStore {
             let rows = try await sql.raw(query).all()
             let items = try rows.prefix(limit).map(Self.decodeResponse)
             return Page(items: items, nextCursor: rows.count > limit ? items.last.map { Cursor.encode($0.id) } : nil)
+        }
+    }
+
+    /// One numbered page of responses (1-based) in `order`: for clients that page by number.
+    public func responses(workspaceID: Int64, filter: ResponseFilter, order: ResponseOrder, page: Int, perPage: Int) async throws -> [Response] {
+        var q: SQLQueryString = "SELECT * FROM responses WHERE workspace_id = \(bind: workspaceID) AND status = 'counted'"
+        q += filter.sql
+        switch order {
+        case .createdAscending: q += " ORDER BY created_at, id"
+        case .createdDescending: q += " ORDER BY created_at DESC, id DESC"
+        case .updatedAscending: q += " ORDER BY updated_at, id"
+        case .updatedDescending: q += " ORDER BY updated_at DESC, id DESC"
+        }
+        q += " LIMIT \(literal: perPage) OFFSET \(literal: (page - 1) * perPage)"
+        let query = q
+        return try await database.read { sql in try await sql.raw(query).all().map(Self.decodeResponse) }
+    }
+
+    /// Counted answers of a survey per score (index 0…10), given between two instants (inclusive).
+    /// Reads the responses, not the daily rollup, because the bounds need not fall on local midnights.
+    public func scoreCounts(surveyID: Int64, from: Timestamp?, to: Timestamp?) async throws -> [Int] {
+        var q: SQLQueryString = "SELECT score, COUNT(*) AS n FROM responses WHERE survey_id = \(bind: surveyID) AND status = 'counted'"
+        if let from { q += " AND created_at >= \(bind: from.milliseconds)" }
+        if let to { q += " AND created_at <= \(bind: to.milliseconds)" }
+        let query = q + " GROUP BY score"
+        return try await database.read { sql in
+            var counts = Array(repeating: 0, count: 11)
+            for row in try await sql.raw(query).all() {
+                let score = try row.decode(column: "score", as: Int.self)
+                if (0...10).contains(score) { counts[score] = try row.decode(column: "n", as: Int.self) }
+            }
+            return counts
+        }
+    }
+
+    /// The notes on each of `responseIDs`, oldest first.
+    public func notes(workspaceID: Int64, responseIDs: [Int64]) async throws -> [Int64: [ResponseNote]] {
+        guard !responseIDs.isEmpty else { return [:] }
+        return try await database.read { sql in
+            var result: [Int64: [ResponseNote]] = [:]
+            for chunk in responseIDs.chunked(1_000) {
+                for row in try await sql.raw("""
+                    SELECT * FROM response_notes WHERE workspace_id = \(bind: workspaceID) AND response_id IN (\(binds: Array(chunk))) ORDER BY id
+                    """).all() {
+                    let note = ResponseNote(id: try row.decode(column: "id", as: Int64.self),
+                                            responseID: try row.decode(column: "response_id", as: Int64.self),
+                                            author: try row.decode(column: "author", as: String?.self),
+                                            text: try row.decode(column: "text", as: String.self),
+                                            createdAt: Timestamp(milliseconds: try row.decode(column: "created_at", as: Int64.self)))
+                    result[note.responseID, default: []].append(note)
+                }
+            }
+            return result
+        }
+    }
+
+    /// Changes a counted response: its score, comment and a merge patch of its properties (null
+    /// removes). The report moves with it in the same transaction. Nil when there is no such response.
+    public func updateResponse(workspaceID: Int64, id: Int64, score: Score?, comment: String??, properties patch: Properties?) async throws -> Response? {
+        let now = clock.now()
+        let lock: SQLQueryString = database.dialect == .postgres ? " FOR UPDATE" : ""
+        return try await retryingWrite { sql in
+            guard var r = try await sql.raw("""
+                SELECT * FROM responses WHERE id = \(bind: id) AND workspace_id = \(bind: workspaceID) AND status = 'counted'\(lock)
+                """).first().map(Self.decodeResponse) else { return nil }
+            var delta = RollupDelta()
+            delta.add(surveyID: r.surveyID, day: r.day, score: r.score, channel: r.channel, locale: r.locale, properties: r.properties, sign: -1)
+            if let score { r.score = score }
+            if let comment { r.comment = comment }
+            if let patch { r.properties = r.properties.merging(patch: patch) }
+            r.updatedAt = now
+            delta.add(surveyID: r.surveyID, day: r.day, score: r.score, channel: r.channel, locale: r.locale, properties: r.properties, sign: 1)
+            try await sql.raw("""
+                UPDATE responses SET score = \(bind: r.score.value), comment = \(bind: r.comment), properties = \(bind: r.properties.jsonText),
+                    updated_at = \(bind: now.milliseconds)
+                WHERE id = \(bind: id) AND workspace_id = \(bind: workspaceID)
+                """).run()
+            try await delta.apply(in: sql)
+            return r
         }
     }
 
@@ -81,7 +183,9 @@ extension AdvocateStore {
                         locale: try row.decode(column: "locale", as: String?.self),
                         createdAt: Timestamp(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
                         updatedAt: Timestamp(milliseconds: try row.decode(column: "updated_at", as: Int64.self)),
-                        day: CalendarDay(daysSinceEpoch: try row.decode(column: "day", as: Int.self)))
+                        day: CalendarDay(daysSinceEpoch: try row.decode(column: "day", as: Int.self)),
+                        tags: ResponseTags.decode(try row.decode(column: "tags", as: String.self)),
+                        sourceID: try row.decode(column: "source_id", as: String?.self))
     }
 }
 

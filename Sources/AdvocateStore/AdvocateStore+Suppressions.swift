@@ -50,6 +50,32 @@ extension AdvocateStore {
         }
     }
 
+    /// One numbered page (1-based) of suppressions with `reasons`, oldest first, made between two
+    /// instants (inclusive), each with the contact that has the address, if any.
+    public func suppressions(workspaceID: Int64, reasons: [SuppressionReason], from: Timestamp?, to: Timestamp?,
+                             page: Int, perPage: Int) async throws -> [(Suppression, Contact?)] {
+        var q: SQLQueryString = """
+            SELECT * FROM suppressions WHERE workspace_id = \(bind: workspaceID) AND reason IN (\(binds: reasons.map(\.rawValue)))
+            """
+        if let from { q += " AND created_at >= \(bind: from.milliseconds)" }
+        if let to { q += " AND created_at <= \(bind: to.milliseconds)" }
+        q += " ORDER BY created_at, email LIMIT \(literal: perPage) OFFSET \(literal: (page - 1) * perPage)"
+        let query = q
+        return try await database.read { sql in
+            let entries = try await sql.raw(query).all().map(Self.decodeSuppression)
+            var contacts: [String: Contact] = [:]
+            if !entries.isEmpty {
+                for row in try await sql.raw("""
+                    SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND email IN (\(binds: entries.map(\.email)))
+                    """).all() {
+                    let c = try Self.decodeContact(row)
+                    if let e = c.email { contacts[e] = c }
+                }
+            }
+            return entries.map { ($0, contacts[$0.email]) }
+        }
+    }
+
     static func suppressions(workspaceID: Int64, emails: Set<String>, in sql: any SQLDatabase) async throws -> [String: Suppression] {
         var result: [String: Suppression] = [:]
         for chunk in Array(emails).chunked(500) {

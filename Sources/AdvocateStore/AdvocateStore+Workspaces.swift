@@ -34,24 +34,26 @@ extension AdvocateStore {
     // MARK: - API tokens
 
     /// Stores a new token by the hash of its secret (the secret itself is never stored).
-    public func createToken(workspaceID: Int64, name: String, secretHash: String) async throws -> APIToken {
+    /// `surveyID` is the survey its Delighted-compatible calls act on (nil: the workspace's first).
+    public func createToken(workspaceID: Int64, name: String, secretHash: String, surveyID: Int64? = nil) async throws -> APIToken {
         let now = clock.now()
         return try await database.write { sql in
             let id = try await sql.raw("""
-                INSERT INTO api_tokens (workspace_id, name, token_hash, created_at)
-                VALUES (\(bind: workspaceID), \(bind: name), \(bind: secretHash), \(bind: now.milliseconds)) RETURNING id
+                INSERT INTO api_tokens (workspace_id, name, token_hash, survey_id, created_at)
+                VALUES (\(bind: workspaceID), \(bind: name), \(bind: secretHash), \(bind: surveyID), \(bind: now.milliseconds)) RETURNING id
                 """).first()!.decode(column: "id", as: Int64.self)
             return APIToken(id: id, workspaceID: workspaceID, name: name, createdAt: now)
         }
     }
 
     /// The workspace a live token acts in, looked up by the hash of its secret.
-    public func tokenWorkspace(secretHash: String) async throws -> (tokenID: Int64, workspaceID: Int64)? {
+    public func tokenWorkspace(secretHash: String) async throws -> (tokenID: Int64, workspaceID: Int64, surveyID: Int64?)? {
         try await database.read { sql in
             guard let row = try await sql.raw("""
-                SELECT id, workspace_id FROM api_tokens WHERE token_hash = \(bind: secretHash) AND revoked_at IS NULL
+                SELECT id, workspace_id, survey_id FROM api_tokens WHERE token_hash = \(bind: secretHash) AND revoked_at IS NULL
                 """).first() else { return nil }
-            return (try row.decode(column: "id", as: Int64.self), try row.decode(column: "workspace_id", as: Int64.self))
+            return (try row.decode(column: "id", as: Int64.self), try row.decode(column: "workspace_id", as: Int64.self),
+                    try row.decode(column: "survey_id", as: Int64?.self))
         }
     }
 

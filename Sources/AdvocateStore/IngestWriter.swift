@@ -118,6 +118,7 @@ extension Database {
             try await state.loadSurveys(ids: Set(request.items.map(\.surveyID)), locking: false, in: sql)
             try await state.loadContacts(for: [request], locking: false, in: sql)
             try await state.loadResponses(in: sql)
+            try await state.loadSources(for: [request], in: sql)
             switch state.plan(request, now: now) {
             case .success: return []
             case .failure(let error): return error.issues
@@ -131,6 +132,7 @@ extension Database {
         try await state.loadSurveys(ids: Set(requests.flatMap { $0.items.map(\.surveyID) }), locking: dialect == .postgres, in: sql)
         try await state.loadContacts(for: requests, locking: dialect == .postgres, in: sql)
         try await state.loadResponses(in: sql)
+        try await state.loadSources(for: requests, in: sql)
 
         var outcomes: [Result<[PlannedOutcome], ValidationError>] = []
         outcomes.reserveCapacity(requests.count)
@@ -150,7 +152,8 @@ extension Database {
             case .failure(let e): return .failure(e)
             case .success(let planned):
                 return .success(planned.map { p in
-                    let r = state.responses[p.responseIndex]
+                    if let existing = p.existing { return IngestOutcome(id: existing.id, category: existing.score.category, created: false) }
+                    let r = state.responses[p.responseIndex!]
                     return IngestOutcome(id: r.id!, category: r.score.category, created: p.created)
                 })
             }
@@ -159,8 +162,20 @@ extension Database {
 }
 
 struct PlannedOutcome {
-    var responseIndex: Int
+    /// The response written, or nil when `existing` (an already imported source id) stands.
+    var responseIndex: Int?
     var created: Bool
+    var existing: (id: Int64, score: Score)?
+
+    init(responseIndex: Int, created: Bool) {
+        self.responseIndex = responseIndex
+        self.created = created
+    }
+
+    init(existing: (id: Int64, score: Score)) {
+        self.existing = existing
+        self.created = false
+    }
 }
 
 /// Everything one ingest transaction reads and changes, as plain values: copying it is how a
@@ -200,6 +215,9 @@ struct IngestState {
         var createdAt: Timestamp
         var updatedAt: Timestamp
         var dirty = false
+        var sourceID: String?
+        var tags: [String] = []
+        var notes: [String] = []
     }
 
     struct ScopedKey: Hashable {
@@ -219,8 +237,30 @@ struct IngestState {
     var responses: [ResponseRow] = []
     var responsesByPair: [PairKey: [Int]] = [:]
     var delta = RollupDelta()
+    /// Responses already recorded under a source id the requests name.
+    var recordedSources: [ScopedKey: (id: Int64, score: Score)] = [:]
+    /// Source ids planned in this transaction, to their response.
+    var plannedSources: [ScopedKey: Int] = [:]
 
     // MARK: Loading
+
+    mutating func loadSources(for requests: [IngestRequest], in sql: any SQLDatabase) async throws {
+        var ids: [Int64: Set<String>] = [:]
+        for request in requests {
+            for item in request.items { if let s = item.sourceID { ids[request.workspaceID, default: []].insert(s) } }
+        }
+        for (workspaceID, sources) in ids {
+            for chunk in Array(sources).chunked(1_000) {
+                for row in try await sql.raw("""
+                    SELECT id, score, source_id FROM responses WHERE workspace_id = \(bind: workspaceID) AND source_id IN (\(binds: Array(chunk)))
+                    """).all() {
+                    guard let score = Score(try row.decode(column: "score", as: Int.self)) else { continue }
+                    recordedSources[ScopedKey(workspaceID: workspaceID, value: try row.decode(column: "source_id", as: String.self))] =
+                        (try row.decode(column: "id", as: Int64.self), score)
+                }
+            }
+        }
+    }
 
     mutating func loadSurveys(ids: Set<Int64>, locking: Bool, in sql: any SQLDatabase) async throws {
         // FOR SHARE holds off a concurrent time-zone change (which locks the survey FOR UPDATE
@@ -347,6 +387,17 @@ struct IngestState {
                 }
             }
             guard issues.isEmpty else { continue }
+            if let source = item.sourceID {
+                let key = ScopedKey(workspaceID: request.workspaceID, value: source)
+                if let existing = recordedSources[key] {
+                    outcomes.append(PlannedOutcome(existing: existing))
+                    continue
+                }
+                if let index = plannedSources[key] {
+                    outcomes.append(PlannedOutcome(responseIndex: index, created: false))
+                    continue
+                }
+            }
             let snapshot = (contactIndex.map { contacts[$0].properties } ?? [:]).merging(item.properties) { _, own in own }
             outcomes.append(record(item, survey: survey, workspaceID: request.workspaceID, contactIndex: contactIndex,
                                    at: at, snapshot: snapshot))
@@ -356,7 +407,7 @@ struct IngestState {
 
     private mutating func record(_ item: ResponseSubmission, survey: SurveyInfo, workspaceID: Int64, contactIndex: Int?,
                                  at: Timestamp, snapshot: Properties) -> PlannedOutcome {
-        if let contactIndex {
+        if let contactIndex, item.sourceID == nil {
             let pair = PairKey(surveyID: item.surveyID, contactIndex: contactIndex)
             let sameRound = (responsesByPair[pair] ?? [])
                 .filter { SurveyRound.contains(at, roundStart: responses[$0].createdAt, roundDays: survey.roundDays) }
@@ -383,8 +434,10 @@ struct IngestState {
         }
         let r = ResponseRow(id: nil, workspaceID: workspaceID, surveyID: item.surveyID, contactIndex: contactIndex,
                             score: item.score, comment: item.comment, properties: snapshot, channel: item.channel,
-                            locale: item.locale, day: survey.zone.day(containing: at), createdAt: at, updatedAt: at, dirty: true)
+                            locale: item.locale, day: survey.zone.day(containing: at), createdAt: at, updatedAt: at, dirty: true,
+                            sourceID: item.sourceID, tags: item.tags, notes: item.notes)
         let index = responses.count
+        if let source = item.sourceID { plannedSources[ScopedKey(workspaceID: workspaceID, value: source)] = index }
         responses.append(r)
         if let contactIndex { responsesByPair[PairKey(surveyID: item.surveyID, contactIndex: contactIndex), default: []].append(index) }
         delta.add(surveyID: r.surveyID, day: r.day, score: r.score, channel: r.channel, locale: r.locale,
@@ -466,17 +519,25 @@ struct IngestState {
         let dirtyResponses = responses.filter(\.dirty)
         for chunk in dirtyResponses.chunked(1_000) {
             var q: SQLQueryString = """
-                INSERT INTO responses (id, workspace_id, survey_id, contact_id, score, comment, properties, channel, locale, status, day, created_at, updated_at) VALUES 
+                INSERT INTO responses (id, workspace_id, survey_id, contact_id, score, comment, properties, channel, locale, status, day, created_at, updated_at, source_id, tags) VALUES 
                 """
             q += SQLQueryString(chunk.map { r -> SQLQueryString in
                 let contactID = r.contactIndex.flatMap { contacts[$0].id }
-                return "(\(bind: r.id!), \(bind: r.workspaceID), \(bind: r.surveyID), \(bind: contactID), \(literal: r.score.value), \(bind: r.comment), \(bind: r.properties.jsonText), \(bind: r.channel.rawValue), \(bind: r.locale), 'counted', \(literal: r.day.daysSinceEpoch), \(bind: r.createdAt.milliseconds), \(bind: r.updatedAt.milliseconds))"
+                let tags: SQLQueryString = r.tags.isEmpty ? "'[]'" : "\(bind: ResponseTags.encode(r.tags))"
+                return "(\(bind: r.id!), \(bind: r.workspaceID), \(bind: r.surveyID), \(bind: contactID), \(literal: r.score.value), \(bind: r.comment), \(bind: r.properties.jsonText), \(bind: r.channel.rawValue), \(bind: r.locale), 'counted', \(literal: r.day.daysSinceEpoch), \(bind: r.createdAt.milliseconds), \(bind: r.updatedAt.milliseconds), \(bind: r.sourceID), \(tags))"
             }, separator: ", ")
             q += """
                  ON CONFLICT (id) DO UPDATE SET score = excluded.score, comment = excluded.comment, properties = excluded.properties,
                 channel = excluded.channel, locale = excluded.locale, updated_at = excluded.updated_at
                 """
             try await sql.raw(q).run()
+        }
+        let notes = newResponses.flatMap { i in responses[i].notes.map { (responses[i], $0) } }
+        for chunk in notes.chunked(1_000) {
+            try await sql.raw("""
+                INSERT INTO response_notes (workspace_id, response_id, text, created_at)
+                VALUES \(SQLList(chunk.map { r, text in SQLQueryString("(\(bind: r.workspaceID), \(bind: r.id!), \(bind: text), \(bind: r.createdAt.milliseconds))") }))
+                """).run()
         }
         try await delta.apply(in: sql)
     }

@@ -347,5 +347,27 @@ enum Schema {
                 used_at BIGINT)
             """,
         ] },
+        Migration(version: 7, reason: "Delighted compatibility and imports: a token's survey, imported responses' source ids, tags and notes, an invitation's product name") { _ in [
+            // The survey a token's /v1 (Delighted-compatible) calls act on: Delighted had one per API key.
+            "ALTER TABLE api_tokens ADD COLUMN survey_id BIGINT REFERENCES surveys(id) ON DELETE SET NULL",
+            // Where an imported or Delighted-created response came from ("delighted:123"): what
+            // makes running an import twice import nothing twice.
+            "ALTER TABLE responses ADD COLUMN source_id TEXT",
+            "CREATE UNIQUE INDEX responses_source ON responses (workspace_id, source_id) WHERE source_id IS NOT NULL",
+            // Labels people (or a former tool) put on a response: a JSON array of strings.
+            "ALTER TABLE responses ADD COLUMN tags TEXT NOT NULL DEFAULT '[]'",
+            """
+            CREATE TABLE response_notes (
+                id {id},
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                response_id BIGINT NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+                author TEXT,
+                text TEXT NOT NULL,
+                created_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX response_notes_response ON response_notes (response_id, id)",
+            // Delighted's question_product_name: the product this one invitation asks about.
+            "ALTER TABLE invitations ADD COLUMN product_name TEXT",
+        ] },
     ]
 }

@@ -12,8 +12,12 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level
     /// Where respondents reach this server (`--public-url`), without a trailing slash.
     public var publicURL: String?
+    /// Calls a minute each API key may make to the Delighted-compatible `/v1` (per instance).
+    public var delightedRequestsPerMinute: Int
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info, publicURL: String? = nil) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info, publicURL: String? = nil,
+                delightedRequestsPerMinute: Int = 600) {
+        self.delightedRequestsPerMinute = delightedRequestsPerMinute
         self.host = host
         self.port = port
         self.logLevel = logLevel
@@ -28,7 +32,8 @@ public func buildApplication(store: AdvocateStore, configuration: ServerConfigur
     -> some ApplicationProtocol {
     var logger = Logger(label: "advocate")
     logger.logLevel = configuration.logLevel
-    let router = buildRouter(store: store, sending: sending, publicURL: configuration.publicURL, accounts: accounts)
+    let router = buildRouter(store: store, sending: sending, publicURL: configuration.publicURL, accounts: accounts,
+                             delightedRequestsPerMinute: configuration.delightedRequestsPerMinute)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "advocate"),
@@ -43,7 +48,7 @@ public func buildApplication(store: AdvocateStore, configuration: ServerConfigur
 ///   returns are full URLs with it, paths without it; https also makes respondent cookies Secure.
 /// - Parameter accounts: the dashboard's sign-in settings (bcrypt cost, attempt limits, the first owner's setup token).
 public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled, publicURL: String? = nil,
-                        accounts: AccountSettings = AccountSettings()) -> Router<AppContext> {
+                        accounts: AccountSettings = AccountSettings(), delightedRequestsPerMinute: Int = 600) -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     let routes = RouteTable()
     router.add(middleware: ProblemMiddleware(routes: routes))
@@ -58,7 +63,10 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
     OpenTracking(store: store).addRoutes(to: router)
     AccountPages(store: store, settings: accounts, secureCookies: publicURL?.lowercased().hasPrefix("https://") == true).addRoutes(to: router)
     WidgetController(store: store).addRoutes(to: router)
-    let api = router.group("api/v1").add(middleware: TokenAuthenticator(store: store, cache: TokenCache()))
+    let tokens = TokenCache()
+    let delighted = router.group("v1").add(middleware: DelightedAuthenticator(store: store, cache: tokens, requestsPerMinute: delightedRequestsPerMinute))
+    DelightedController(store: store, sending: sending, publicURL: publicURL).addRoutes(to: delighted)
+    let api = router.group("api/v1").add(middleware: TokenAuthenticator(store: store, cache: tokens))
     SurveysController(store: store).addRoutes(to: api)
     ContactsController(store: store).addRoutes(to: api)
     ResponsesController(store: store).addRoutes(to: api)

@@ -21,6 +21,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env ADVOCATE_LOG_LEVEL).")
     var logLevel: String?
 
+    @Option(help: "Calls a minute each API key may make to the Delighted-compatible /v1 (env ADVOCATE_DELIGHTED_RATE; default 600).")
+    var delightedRate: Int?
+
     @OptionGroup var dataOptions: DataOptions
 
     @OptionGroup var mailOptions: MailOptions
@@ -35,6 +38,11 @@ struct ServeCommand: AsyncParsableCommand {
         let levelText = logLevel ?? env["ADVOCATE_LOG_LEVEL"] ?? "info"
         let level = Logger.Level(rawValue: levelText)
         if level == nil { problems.append("log level must be one of trace, debug, info, notice, warning, error, critical; got \(levelText)") }
+        let rateText = delightedRate.map(String.init) ?? env["ADVOCATE_DELIGHTED_RATE"] ?? "600"
+        let delightedRate = Int(rateText)
+        if delightedRate == nil || !(1...1_000_000).contains(delightedRate!) {
+            problems.append("the Delighted API rate must be 1 to 1000000 calls a minute, got \(rateText)")
+        }
         var location: DatabaseLocation?
         do { location = try dataOptions.location() } catch { problems.append(String(describing: error)) }
         let mail = mailOptions.resolve(problems: &problems)
@@ -45,7 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
             problems.append("ADVOCATE_JOB_LEASE_SECONDS must be 1 to 3600, got \(leaseText)")
         }
         // Every configuration problem at once, before anything starts.
-        guard problems.isEmpty, let port, let level, let location, let leaseSeconds else {
+        guard problems.isEmpty, let port, let level, let location, let leaseSeconds, let delightedRate else {
             throw CLIError("invalid configuration:\n  - " + problems.joined(separator: "\n  - "))
         }
 
@@ -74,7 +82,8 @@ struct ServeCommand: AsyncParsableCommand {
         let firstOwnerToken = try await store.userCount() == 0 ? InvitationToken.make().token : nil
         let accounts = AccountSettings(firstOwnerToken: firstOwnerToken)
         let publicURL = mailOptions.resolvedPublicURL
-        let app = buildApplication(store: store, configuration: ServerConfiguration(host: host, port: port, logLevel: level, publicURL: publicURL),
+        let app = buildApplication(store: store, configuration: ServerConfiguration(host: host, port: port, logLevel: level, publicURL: publicURL,
+                                                                                        delightedRequestsPerMinute: delightedRate),
                                    sending: sending, accounts: accounts) { channel in
             if let address = channel.localAddress {
                 // Written in one call so a supervising process (tests, scripts) reads a whole line.

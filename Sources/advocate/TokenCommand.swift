@@ -13,6 +13,9 @@ struct TokenCommand: AsyncParsableCommand {
 
         @Option(help: "What the token is for, e.g. \"CRM sync\".") var name: String
         @Option(help: "Workspace slug (default: default).") var workspace: String = "default"
+        @Option(help: "The survey this token's Delighted-compatible /v1 calls act on (default: the workspace's first).") var survey: Int64?
+        @Flag(help: "Read the secret from standard input instead of making one: keeps an existing key (a Delighted API key) working.")
+        var secretStdin = false
         @OptionGroup var dataOptions: DataOptions
 
         func validate() throws {
@@ -26,8 +29,24 @@ struct TokenCommand: AsyncParsableCommand {
             try await withStore(dataOptions) { store in
                 let (ws, created) = try await store.ensureWorkspace(slug: workspace)
                 if created { print("created workspace \(ws.slug)") }
+                if let survey, try await store.survey(workspaceID: ws.id, id: survey) == nil {
+                    throw CLIError("--survey: no survey \(survey) in workspace \(ws.slug)")
+                }
+                if secretStdin {
+                    let secret = (readLine(strippingNewline: true) ?? "").trimmingCharacters(in: .whitespaces)
+                    // A short secret could be guessed; Delighted's keys are 32 characters.
+                    guard (20...200).contains(secret.count), secret.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) else {
+                        throw CLIError("the secret on standard input must be 20 to 200 printable ASCII characters without spaces")
+                    }
+                    guard try await store.tokenWorkspace(secretHash: APITokenSecret.hash(secret)) == nil else {
+                        throw CLIError("a live token already has this secret")
+                    }
+                    let token = try await store.createToken(workspaceID: ws.id, name: name, secretHash: APITokenSecret.hash(secret), surveyID: survey)
+                    print("token \(token.id) \"\(token.name)\" for workspace \(ws.slug), with the secret given on standard input")
+                    return
+                }
                 let secret = APITokenSecret.generate()
-                let token = try await store.createToken(workspaceID: ws.id, name: name, secretHash: APITokenSecret.hash(secret))
+                let token = try await store.createToken(workspaceID: ws.id, name: name, secretHash: APITokenSecret.hash(secret), surveyID: survey)
                 print("token \(token.id) \"\(token.name)\" for workspace \(ws.slug); store it now, it is not shown again:")
                 print(secret)
             }

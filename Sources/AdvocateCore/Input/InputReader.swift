@@ -159,6 +159,15 @@ public final class InputReader {
         return nested.issues.isEmpty ? result : nil
     }
 
+    /// A boolean field (null counts as missing).
+    public func bool(_ key: String) -> Bool? {
+        switch value(key) {
+        case .bool(let b)?: return b
+        case nil, .null?: return nil
+        case let v?: fail(key, "must be true or false, got \(v.typeName)"); return nil
+        }
+    }
+
     /// A properties object: names to scalars (null allowed when `allowNull`, meaning "remove").
     public func properties(_ key: String, allowNull: Bool) -> Properties? {
         guard let v = value(key) else { return nil }

@@ -14,6 +14,14 @@ public struct ResponseSubmission: Sendable, Hashable {
     public var createdAt: Timestamp?
     public var channel: Channel
     public var locale: String?
+    /// Where an imported answer came from ("delighted:123"). An answer with a source id is its
+    /// own response (imports keep history as it was, rounds do not merge it) and is recorded
+    /// once: a second answer with the same source id in the workspace changes nothing.
+    public var sourceID: String?
+    /// Labels it carries from the tool it was imported from.
+    public var tags: [String] = []
+    /// Notes written about it there, kept as the response's notes.
+    public var notes: [String] = []
 
     public init(surveyID: Int64, contact: ContactInput?, score: Score, comment: String? = nil,
                 properties: Properties = [:], createdAt: Timestamp? = nil, channel: Channel = .api, locale: String? = nil) {

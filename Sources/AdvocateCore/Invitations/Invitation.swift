@@ -55,12 +55,15 @@ public struct Invitation: Sendable, Hashable {
     public var createdAt: Timestamp
     /// When it last changed.
     public var updatedAt: Timestamp
+    /// The product this invitation asks about, when not the survey's (Delighted's
+    /// `question_product_name`: one survey, asked about the order or plan at hand).
+    public var productName: String?
 
     public init(id: Int64, workspaceID: Int64, surveyID: Int64, contactID: Int64, campaignID: Int64? = nil,
                 variant: String? = nil, channel: Channel, email: String?, locale: String?, status: InvitationStatus,
                 sendAt: Timestamp, sentAt: Timestamp? = nil, messagesSent: Int = 0, reminders: Int = 0,
                 reminderDays: Int = InvitationLimits.defaultReminderDays, messageID: String? = nil,
-                lastError: String? = nil, createdAt: Timestamp, updatedAt: Timestamp) {
+                lastError: String? = nil, createdAt: Timestamp, updatedAt: Timestamp, productName: String? = nil) {
         self.id = id
         self.workspaceID = workspaceID
         self.surveyID = surveyID
@@ -77,6 +80,7 @@ public struct Invitation: Sendable, Hashable {
         self.reminders = reminders
         self.reminderDays = reminderDays
         self.messageID = messageID
+        self.productName = productName
         self.lastError = lastError
         self.createdAt = createdAt
         self.updatedAt = updatedAt

@@ -31,10 +31,16 @@ public struct Response: Sendable, Hashable {
     public var updatedAt: Timestamp
     /// Local calendar day of `createdAt` in the survey's time zone (what reports group by).
     public var day: CalendarDay
+    /// Labels people (or the tool it was imported from) put on it.
+    public var tags: [String] = []
+    /// Where it was imported from ("delighted:123"), which keeps a re-run import from repeating it.
+    public var sourceID: String?
 
     public init(id: Int64, workspaceID: Int64, surveyID: Int64, contactID: Int64?, score: Score,
                 comment: String?, properties: Properties, channel: Channel, locale: String?,
-                createdAt: Timestamp, updatedAt: Timestamp, day: CalendarDay) {
+                createdAt: Timestamp, updatedAt: Timestamp, day: CalendarDay, tags: [String] = [], sourceID: String? = nil) {
+        self.tags = tags
+        self.sourceID = sourceID
         self.id = id
         self.workspaceID = workspaceID
         self.surveyID = surveyID
@@ -51,6 +57,18 @@ public struct Response: Sendable, Hashable {
 
     /// Promoter, passive or detractor.
     public var category: NPS.Category { score.category }
+}
+
+/// A response's tags as stored: a JSON array of strings.
+public enum ResponseTags {
+    public static func encode(_ tags: [String]) -> String {
+        JSONValue.array(tags.map(JSONValue.string)).serialized()
+    }
+
+    public static func decode(_ text: String) -> [String] {
+        guard case .array(let items)? = try? JSONValue.parse(text) else { return [] }
+        return items.compactMap { if case .string(let s) = $0 { s } else { nil } }
+    }
 }
 
 /// Survey rounds decide whether a new answer updates an earlier one.

@@ -107,6 +107,8 @@ extension Representation {
             "variant": .optional(i.variant),
             "channel": .string(i.channel.rawValue),
             "email": .optional(i.email),
+            "locale": .optional(i.locale),
+            "product_name": .optional(i.productName),
             "status": .string(i.status.rawValue),
             "send_at": .string(i.sendAt.rfc3339),
             "sent_at": .optional(i.sentAt?.rfc3339),

@@ -21,19 +21,8 @@ struct TokenAuthenticator: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer", parts[1].count <= 200 else {
             throw Problem.unauthorized("the Authorization header must be \"Bearer <token>\"")
         }
-        let hash = APITokenSecret.hash(String(parts[1]))
-        let now = store.clock.now().milliseconds
-        let workspaceID: Int64
-        if let cached = cache.lookup(hash, now: now) {
-            workspaceID = cached
-        } else if let found = try await store.tokenWorkspace(secretHash: hash) {
-            workspaceID = found.workspaceID
-            cache.insert(hash, workspaceID: workspaceID, now: now)
-        } else {
-            throw Problem.unauthorized("the API token is unknown or revoked")
-        }
         var context = context
-        context.workspaceID = workspaceID
+        try await cache.authenticate(secret: String(parts[1]), store: store, context: &context)
         return try await next(request, context)
     }
 }
@@ -41,19 +30,33 @@ struct TokenAuthenticator: RouterMiddleware {
 /// Recently verified token hashes.
 final class TokenCache: Sendable {
     static let cacheMilliseconds: Int64 = 10_000
-    private let entries = Mutex<[String: (workspaceID: Int64, expires: Int64)]>([:])
+    private let entries = Mutex<[String: (workspaceID: Int64, surveyID: Int64?, expires: Int64)]>([:])
 
-    func lookup(_ hash: String, now: Int64) -> Int64? {
-        entries.withLock { e in
-            guard let entry = e[hash], entry.expires > now else { return nil }
-            return entry.workspaceID
+    /// Sets the context's workspace (and token survey) from an API token's secret.
+    func authenticate(secret: String, store: AdvocateStore, context: inout AppContext) async throws {
+        let hash = APITokenSecret.hash(secret)
+        let now = store.clock.now().milliseconds
+        if let cached = lookup(hash, now: now) {
+            (context.workspaceID, context.tokenSurveyID) = cached
+        } else if let found = try await store.tokenWorkspace(secretHash: hash) {
+            (context.workspaceID, context.tokenSurveyID) = (found.workspaceID, found.surveyID)
+            insert(hash, workspaceID: found.workspaceID, surveyID: found.surveyID, now: now)
+        } else {
+            throw Problem.unauthorized("the API token is unknown or revoked")
         }
     }
 
-    func insert(_ hash: String, workspaceID: Int64, now: Int64) {
+    func lookup(_ hash: String, now: Int64) -> (Int64, Int64?)? {
+        entries.withLock { e in
+            guard let entry = e[hash], entry.expires > now else { return nil }
+            return (entry.workspaceID, entry.surveyID)
+        }
+    }
+
+    func insert(_ hash: String, workspaceID: Int64, surveyID: Int64?, now: Int64) {
         entries.withLock { e in
             if e.count > 10_000 { e.removeAll() }
-            e[hash] = (workspaceID, now + Self.cacheMilliseconds)
+            e[hash] = (workspaceID, surveyID, now + Self.cacheMilliseconds)
         }
     }
 }

@@ -32,7 +32,7 @@ struct SurveyPage {
 
     private var survey: Survey { visit.survey }
     private var settings: SurveySettings { survey.settings }
-    private var product: String { survey.productName }
+    private var product: String { visit.productName }
 
     func render(_ renderer: PageRenderer, status: HTTPResponse.Status = .ok, cookies: [Cookie]) -> Response {
         var response: Response

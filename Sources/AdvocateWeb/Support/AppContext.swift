@@ -7,6 +7,8 @@ public struct AppContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The workspace the caller's credentials act in; nil before authentication.
     public var workspaceID: Int64?
+    /// The survey the caller's API token is bound to, if any (what /v1 calls act on).
+    public var tokenSurveyID: Int64?
     /// The peer's IP address (for per-address limits on public endpoints); nil in router tests.
     public let remoteIP: String?
 

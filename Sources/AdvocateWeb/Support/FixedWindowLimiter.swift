@@ -17,14 +17,27 @@ final class FixedWindowLimiter: Sendable {
     }
 
     /// Takes one from the allowance of `key`; false when it is used up for this window.
-    func take(_ key: String) -> Bool {
-        let window = clock.now().milliseconds / windowMilliseconds
+    func take(_ key: String) -> Bool { allowance(key).allowed }
+
+    /// What taking one from `key`'s allowance left: whether it was allowed, how many remain
+    /// and how many seconds until the window resets (for rate-limit headers).
+    struct Allowance {
+        var allowed: Bool
+        var limit: Int
+        var remaining: Int
+        var resetSeconds: Int
+    }
+
+    func allowance(_ key: String) -> Allowance {
+        let now = clock.now().milliseconds
+        let window = now / windowMilliseconds
+        let reset = Int(((window + 1) * windowMilliseconds - now + 999) / 1_000)
         return counts.withLock { state in
             if state.window != window { state = (window, [:]) }
             let used = state.byKey[key, default: 0]
-            guard used < limit else { return false }
+            guard used < limit else { return Allowance(allowed: false, limit: limit, remaining: 0, resetSeconds: reset) }
             state.byKey[key] = used + 1
-            return true
+            return Allowance(allowed: true, limit: limit, remaining: limit - used - 1, resetSeconds: reset)
         }
     }
 }

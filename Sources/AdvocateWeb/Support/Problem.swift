@@ -52,6 +52,8 @@ public struct Problem: Error, HTTPResponseError, Sendable {
             "detail": .string(detail),
             "instance": .string(request.uri.path),
         ]
+        // Delighted's clients show `message`; the same words as `detail`.
+        if request.uri.path.hasPrefix("/v1/") { body["message"] = .string(detail) }
         if !issues.isEmpty {
             body["errors"] = .array(issues.map { .object(["field": .string($0.field), "message": .string($0.message)]) })
         }

@@ -5,13 +5,33 @@ import Hummingbird
 /// Reads query parameters, collecting every problem into one 400 answer.
 struct QueryReader {
     private let parameters: [String: String]
+    /// Every value of each name, in order (`expand[]=person&expand[]=notes`).
+    private let allValues: [String: [String]]
     private var known: Set<String> = []
     private(set) var issues: [ValidationIssue] = []
 
     init(_ request: Request) {
         var p: [String: String] = [:]
-        for (k, v) in request.uri.queryParameters { p[String(k)] = String(v) }
+        var all: [String: [String]] = [:]
+        for (k, v) in request.uri.queryParameters {
+            // Hummingbird decodes values but not names: `expand%5B%5D` is `expand[]`.
+            let name = String(k).removingPercentEncodingStrict ?? String(k)
+            p[name] = String(v)
+            all[name, default: []].append(String(v))
+        }
         parameters = p
+        allValues = all
+    }
+
+    /// Every value given for a repeatable parameter.
+    mutating func strings(_ name: String, maxCharacters: Int = 200) -> [String] {
+        known.insert(name)
+        let values = allValues[name] ?? []
+        if values.contains(where: { $0.count > maxCharacters }) {
+            issues.append(.init(field: name, message: "must be at most \(maxCharacters) characters"))
+            return []
+        }
+        return values
     }
 
     mutating func string(_ name: String, maxCharacters: Int = 200) -> String? {
