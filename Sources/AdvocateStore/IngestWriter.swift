@@ -117,6 +117,7 @@ extension Database {
             var state = IngestState()
             try await state.loadSurveys(ids: Set(request.items.map(\.surveyID)), locking: false, in: sql)
             try await state.loadContacts(for: [request], locking: false, in: sql)
+            state.markRoundContacts(for: [request])
             try await state.loadResponses(in: sql)
             try await state.loadSources(for: [request], in: sql)
             switch state.plan(request, now: now) {
@@ -131,6 +132,7 @@ extension Database {
         var state = IngestState()
         try await state.loadSurveys(ids: Set(requests.flatMap { $0.items.map(\.surveyID) }), locking: dialect == .postgres, in: sql)
         try await state.loadContacts(for: requests, locking: dialect == .postgres, in: sql)
+        state.markRoundContacts(for: requests)
         try await state.loadResponses(in: sql)
         try await state.loadSources(for: requests, in: sql)
 
@@ -332,8 +334,26 @@ struct IngestState {
 
     var contactIDIndex: [Int64: Int] = [:]
 
+    /// Contacts whose answers may update a round's response: those named by an answer without a
+    /// source id (imported history never merges into a round, so its contacts need no lookup).
+    var roundContactIDs: Set<Int64>?
+
+    mutating func markRoundContacts(for requests: [IngestRequest]) {
+        var ids: Set<Int64> = []
+        for request in requests {
+            for item in request.items where item.sourceID == nil {
+                guard let c = item.contact else { continue }
+                for index in [c.externalID.flatMap { contactByExternalID[ScopedKey(workspaceID: request.workspaceID, value: $0)] },
+                              c.email.flatMap { contactByEmail[ScopedKey(workspaceID: request.workspaceID, value: $0)] }] {
+                    if let index, let id = contacts[index].id { ids.insert(id) }
+                }
+            }
+        }
+        roundContactIDs = ids
+    }
+
     mutating func loadResponses(in sql: any SQLDatabase) async throws {
-        let ids = Array(contactIDIndex.keys)
+        let ids = Array(roundContactIDs.map { $0.intersection(contactIDIndex.keys) } ?? Set(contactIDIndex.keys))
         let surveyIDs = Array(surveys.keys)
         guard !ids.isEmpty, !surveyIDs.isEmpty else { return }
         for chunk in ids.chunked(1_000) {

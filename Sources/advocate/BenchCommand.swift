@@ -9,7 +9,7 @@ import SQLKit
 /// scripts/bench-http.sh, which drives a running server with wrk.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure ingest, report and sending speed (use -c release).",
-                                                    subcommands: [Report.self, SQLiteInsert.self, MailSend.self, Page.self])
+                                                    subcommands: [Report.self, SQLiteInsert.self, MailSend.self, Page.self, Import.self])
 
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -6,16 +6,55 @@ import Foundation
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import responses from Advocate's CSV format (see docs/csv.md).",
+        abstract: "Import responses from Advocate's CSV format (docs/csv.md) or another tool's export (docs/delighted.md).",
         discussion: "Every row is checked before anything is written; with errors, nothing is imported unless --skip-invalid is given.")
 
     @Argument(help: "The CSV file.") var file: String
+    @Option(help: "The file's format: advocate (docs/csv.md), delighted, delighted-people, wootric, promoter, surveymonkey or csv (docs/delighted.md).")
+    var from: String = "advocate"
     @Option(help: "Workspace slug (default: default).") var workspace: String = "default"
-    @Option(help: "Survey id for rows without a survey_id column.") var survey: Int64?
+    @Option(help: "Survey id for rows without a survey_id column (other formats: the survey to import into; default the workspace's first).")
+    var survey: Int64?
+    @Option(help: "With no survey in the workspace yet: create one asking about this product.") var product: String?
+    @Option(name: .customLong("map"), help: "FIELD=COLUMN: read a field from this column (fields: \(VendorCSV.Field.allCases.map(\.rawValue).joined(separator: ", "))). Repeatable.")
+    var mappings: [String] = []
+    @Option(name: .customLong("ignore"), help: "Leave this column out (otherwise unmapped columns become properties). Repeatable.")
+    var ignored: [String] = []
+    @Flag(help: "Leave out every column that is not a mapped field.") var onlyMapped = false
     @Flag(help: "Import the valid rows and report the invalid ones.") var skipInvalid = false
     @OptionGroup var dataOptions: DataOptions
 
+    func validate() throws {
+        guard from == "advocate" || from == "delighted-people" || VendorCSV.Vendor(rawValue: from) != nil else {
+            throw ValidationError("--from must be advocate, delighted, delighted-people, wootric, promoter, surveymonkey or csv, got \"\(from)\"")
+        }
+        _ = try fieldMapping()
+    }
+
+    /// `--map` as fields to columns.
+    func fieldMapping() throws -> [VendorCSV.Field: String] {
+        var result: [VendorCSV.Field: String] = [:]
+        for item in mappings {
+            guard let eq = item.firstIndex(of: "="), let field = VendorCSV.Field(rawValue: String(item[..<eq]).trimmingCharacters(in: .whitespaces)),
+                  !item[item.index(after: eq)...].isEmpty else {
+                throw ValidationError("--map \"\(item)\": expected FIELD=COLUMN with FIELD one of \(VendorCSV.Field.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard result[field] == nil else { throw ValidationError("--map names \(field.rawValue) twice") }
+            result[field] = String(item[item.index(after: eq)...])
+        }
+        return result
+    }
+
     func run() async throws {
+        if from == "delighted-people" {
+            let people = PeopleImport(file: file, workspace: workspace, ignoring: Set(ignored), skipInvalid: skipInvalid)
+            return try await withStore(dataOptions) { try await people.run($0) }
+        }
+        if let vendor = VendorCSV.Vendor(rawValue: from) {
+            let importer = VendorImport(file: file, vendor: vendor, workspace: workspace, survey: survey, product: product,
+                                        mapping: try fieldMapping(), ignoring: Set(ignored), onlyMapped: onlyMapped, skipInvalid: skipInvalid)
+            return try await withStore(dataOptions) { try await importer.run($0) }
+        }
         guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
         var reader = CSVReader(Array(data))
         var submissions: [(line: Int, submission: ResponseSubmission)] = []

@@ -26,6 +26,42 @@ struct IngestTests {
         }
     }
 
+    @Test("answers with a source id are each their own response, recorded once however often they are sent; tags and notes kept", arguments: TestBackend.available)
+    func sourceIDsRecordOnce(backend: TestBackend) async throws {
+        try await withTestStore(backend) { store, _ in
+            let ws = try await store.makeWorkspace()
+            let other = try await store.ensureWorkspace(slug: "other").workspace
+            let survey = try await store.makeSurvey(ws.id, roundDays: 90)
+            func imported(_ id: String, _ score: Int, _ at: String) -> ResponseSubmission {
+                var s = ResponseSubmission(surveyID: survey.id, contact: ContactInput(email: "ada@example.test"), score: Score(score)!,
+                                           comment: "c\(id)", createdAt: Timestamp(rfc3339: at)!, channel: .import)
+                s.sourceID = "delighted:\(id)"
+                s.tags = ["pricing", "support"]
+                s.notes = ["Called back"]
+                return s
+            }
+            // Two answers of one person within a round stay two responses: history as it was.
+            let batch = [imported("1", 9, "2026-11-01T10:00:00Z"), imported("2", 3, "2026-11-02T10:00:00Z"), imported("1", 9, "2026-11-01T10:00:00Z")]
+            let first = try await store.record(workspaceID: ws.id, batch, batch: true)
+            #expect(first.map(\.created) == [true, true, false])
+            #expect(first[2].id == first[0].id)
+            let again = try await store.record(workspaceID: ws.id, batch, batch: true)
+            #expect(again.map(\.created) == [false, false, false])
+            #expect(again.map(\.id) == first.map(\.id))
+            let responses = try await store.allResponses(ws.id)
+            #expect(responses.count == 2)
+            #expect(responses.allSatisfy { $0.tags == ["pricing", "support"] })
+            #expect(Set(responses.compactMap(\.sourceID)) == ["delighted:1", "delighted:2"])
+            #expect(try await store.notes(workspaceID: ws.id, responseIDs: [first[0].id])[first[0].id]?.map(\.text) == ["Called back"])
+            #expect(try await store.rollupTally(survey.id) == Tally(promoters: 1, passives: 0, detractors: 1))
+            // Source ids are per workspace.
+            let otherSurvey = try await store.makeSurvey(other.id)
+            var elsewhere = imported("1", 9, "2026-11-01T10:00:00Z")
+            elsewhere.surveyID = otherSurvey.id
+            #expect(try await store.record(workspaceID: other.id, [elsewhere], batch: true).map(\.created) == [true])
+        }
+    }
+
     @Test("an answer arriving late with an older time does not overwrite a newer one", arguments: TestBackend.available)
     func staleAnswerIgnored(backend: TestBackend) async throws {
         try await withTestStore(backend) { store, _ in
