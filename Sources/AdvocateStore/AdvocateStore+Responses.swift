@@ -18,8 +18,23 @@ public struct ResponseFilter: Sendable, Hashable {
     public var updatedSince: Timestamp?
     /// Changed before.
     public var updatedBefore: Timestamp?
+    /// Text the comment contains (any script; case is ignored where the database folds it:
+    /// everywhere on PostgreSQL, for ASCII letters on SQLite).
+    public var search: String?
+    /// A tag the response carries.
+    public var tag: String?
 
     public init() {}
+
+    /// A LIKE pattern matching `text` anywhere, with LIKE's own characters taken literally.
+    static func containing(_ text: String) -> String {
+        var escaped = ""
+        for c in text {
+            if c == "\\" || c == "%" || c == "_" { escaped.append("\\") }
+            escaped.append(c)
+        }
+        return "%" + escaped + "%"
+    }
 
     var sql: SQLQueryString {
         var q: SQLQueryString = ""
@@ -39,6 +54,8 @@ public struct ResponseFilter: Sendable, Hashable {
         if let v = to { q += " AND created_at < \(bind: v.milliseconds)" }
         if let v = updatedSince { q += " AND updated_at >= \(bind: v.milliseconds)" }
         if let v = updatedBefore { q += " AND updated_at < \(bind: v.milliseconds)" }
+        if let v = search { q += " AND LOWER(comment) LIKE LOWER(\(bind: Self.containing(v))) ESCAPE '\\'" }
+        if let v = tag { q += " AND tags LIKE \(bind: Self.containing(JSONValue.string(v).serialized())) ESCAPE '\\'" }
         return q
     }
 }

@@ -205,7 +205,7 @@ struct ResponsesAPITests {
                 ("category=happy", ["category"]), ("score=11", ["score"]), ("score=a,b", ["score"]),
                 ("channel=fax", ["channel"]), ("has_comment=yes", ["has_comment"]), ("from=yesterday", ["from"]),
                 ("to=2026-13-01", ["to"]), ("survey_id=0", ["survey_id"]), ("limit=5000", ["limit"]),
-                ("cursor=!", ["cursor"]), ("q=refund", ["q"]), ("category=happy&score=99", ["category", "score"]),
+                ("cursor=!", ["cursor"]), ("text=refund", ["text"]), ("q=\(String(repeating: "x", count: 201))", ["q"]), ("category=happy&score=99", ["category", "score"]),
             ]
             for (query, fields) in cases {
                 let r = try await api.send(.get, "/api/v1/responses?\(query)")

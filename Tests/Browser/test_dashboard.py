@@ -9,8 +9,11 @@ class DashboardTests(BrowserCase):
     @classmethod
     def prepare(cls):
         cls.survey = cls.server.create_survey()
-        for score in (10, 9, 9, 7, 3):
-            cls.server.api("POST", "/responses", {"survey_id": cls.survey, "score": score})
+        for score, comment in ((10, "Harika destek"), (9, ""), (9, "服务很好"), (7, ""), (3, "الدعم بطيء جداً")):
+            body = {"survey_id": cls.survey, "score": score}
+            if comment:
+                body["comment"] = comment
+            cls.server.api("POST", "/responses", body)
 
     def first_owner_link(self):
         """The second line `serve` printed on an empty database: the first owner's one-time link."""
@@ -51,6 +54,22 @@ class DashboardTests(BrowserCase):
         driver.find_element(By.ID, "password").send_keys("correct horse battery")
         click_and_wait_for_new_page(driver, driver.find_element(By.CSS_SELECTOR, "button.primary"))
         wait_page(driver, "table.overview", "the overview after signing in again")
+
+        # The responses: filter to detractors with the form, then open the one there is.
+        click_and_wait_for_new_page(driver, driver.find_element(By.LINK_TEXT, "Responses"))
+        wait_page(driver, "table.responses tbody tr", "the list of responses")
+        self.assertEqual(len(driver.find_elements(By.CSS_SELECTOR, "table.responses tbody tr")), 5)
+        self.assert_accessible(driver, "the list of responses")
+        driver.find_element(By.CSS_SELECTOR, "select[name=category] option[value=detractor]").click()
+        click_and_wait_for_new_page(driver, driver.find_element(By.XPATH, "//button[text()='Filter']"))
+        rows = wait_page(driver, "table.responses tbody tr", "the filtered list")
+        self.assertIn("category=detractor", driver.current_url)
+        self.assertEqual(len(driver.find_elements(By.CSS_SELECTOR, "table.responses tbody tr")), 1)
+        self.assertIn("الدعم بطيء جداً", rows.text)
+        click_and_wait_for_new_page(driver, rows.find_element(By.CSS_SELECTOR, "a"))
+        quote = wait_page(driver, "blockquote.comment", "one response")
+        self.assertEqual(quote.text, "الدعم بطيء جداً")
+        self.assert_accessible(driver, "one response")
 
         # The link worked once.
         other = self.browser()

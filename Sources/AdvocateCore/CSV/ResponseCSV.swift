@@ -97,7 +97,8 @@ public enum ResponseCSV {
         return fields
     }
 
-    static func propertyText(_ v: JSONValue) -> String {
+    /// A property's value as text (a cell, a page).
+    public static func propertyText(_ v: JSONValue) -> String {
         if case .string(let s) = v { return s }
         return v.segmentValue ?? v.serialized()
     }

@@ -44,6 +44,8 @@ enum Representation {
             "properties": .object(r.properties),
             "channel": .string(r.channel.rawValue),
             "locale": .optional(r.locale),
+            "tags": .array(r.tags.map(JSONValue.string)),
+            "source_id": .optional(r.sourceID),
             "created_at": .string(r.createdAt.rfc3339),
             "updated_at": .string(r.updatedAt.rfc3339),
         ])

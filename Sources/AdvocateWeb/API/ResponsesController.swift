@@ -63,20 +63,7 @@ struct ResponsesController {
     @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
         let workspaceID = try context.requireWorkspace()
         var q = QueryReader(request)
-        var filter = ResponseFilter()
-        filter.surveyID = q.integer("survey_id", in: 1...Int64.max)
-        filter.category = q.oneOf("category", NPS.Category.self)
-        if let s = q.string("score", maxCharacters: 40) {
-            let parts = s.split(separator: ",", omittingEmptySubsequences: false)
-            let scores = parts.compactMap { Int($0) }.filter { (0...10).contains($0) }
-            if scores.count == parts.count { filter.scores = Set(scores) } else {
-                q.fail("score", "must be scores 0 to 10 separated by commas, got \"\(s)\"")
-            }
-        }
-        filter.channel = q.oneOf("channel", Channel.self)
-        filter.hasComment = q.bool("has_comment")
-        filter.from = q.timestamp("from")
-        filter.to = q.timestamp("to")
+        var filter = q.responseFilter()
         filter.updatedSince = q.timestamp("updated_since")
         let externalID = q.string("contact", maxCharacters: Limits.externalIDCharacters)
         let limit = q.limit()

@@ -213,14 +213,27 @@ struct AccountPages {
                 "significant": comparison?.isSignificant() ?? false,
             ])
         }
-        var response = renderer.render("app", [
-            "mainClass": "app", "csrf": form.csrf, "userEmail": session.user.email, "role": session.membership.role.rawValue,
-            "workspaceName": workspace.name, "days": days, "from": range.0, "to": range.1,
-            "hasSurveys": !rows.isEmpty, "surveys": rows,
-            "switcher": memberships.count > 1,
+        var values = frame(session, csrf: form.csrf, memberships: memberships)
+        values.merge(["onOverview": true, "days": days, "from": range.0, "to": range.1, "hasSurveys": !rows.isEmpty, "surveys": rows]) { _, new in new }
+        return try await dashboardPage("app", values, title: workspace.name, session: session, cookies: form.cookies)
+    }
+
+    /// What every dashboard page's frame shows: who is signed in, the workspace switcher, the CSRF token of its forms.
+    func frame(_ session: Session, csrf: String, memberships: [Membership]) -> [String: Any] {
+        let workspace = session.membership.workspace
+        return [
+            "mainClass": "app", "csrf": csrf, "userEmail": session.user.email, "role": session.membership.role.rawValue,
+            "workspaceName": workspace.name, "switcher": memberships.count > 1,
             "workspaces": memberships.map { ["id": $0.workspace.id, "name": $0.workspace.name, "current": $0.workspace.id == workspace.id] },
-        ], catalog: Catalog.english, title: "\(workspace.name) · Advocate", brandColor: SurveySettings().brandColor)
-        for cookie in form.cookies { response.setCookie(cookie) }
+        ]
+    }
+
+    /// Renders a dashboard page and keeps the session alive.
+    func dashboardPage(_ template: String, _ values: [String: Any], title: String, session: Session, cookies: [Cookie],
+                       status: HTTPResponse.Status = .ok) async throws -> Response {
+        var response = renderer.render(template, values, catalog: Catalog.english, title: "\(title) · Advocate",
+                                       brandColor: SurveySettings().brandColor, status: status)
+        for cookie in cookies { response.setCookie(cookie) }
         try await store.touchSession(id: session.id)
         return response
     }

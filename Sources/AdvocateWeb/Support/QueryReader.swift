@@ -1,6 +1,7 @@
 import AdvocateCore
 import AdvocateStore
 import Hummingbird
+import NPS
 
 /// Reads query parameters, collecting every problem into one 400 answer.
 struct QueryReader {
@@ -10,10 +11,11 @@ struct QueryReader {
     private var known: Set<String> = []
     private(set) var issues: [ValidationIssue] = []
 
-    init(_ request: Request) {
+    /// - Parameter ignoringEmpty: treat `name=` as absent (what an HTML form sends for an unused field).
+    init(_ request: Request, ignoringEmpty: Bool = false) {
         var p: [String: String] = [:]
         var all: [String: [String]] = [:]
-        for (k, v) in request.uri.queryParameters {
+        for (k, v) in request.uri.queryParameters where !(ignoringEmpty && v.isEmpty) {
             // Hummingbird decodes values but not names: `expand%5B%5D` is `expand[]`.
             let name = String(k).removingPercentEncodingStrict ?? String(k)
             p[name] = String(v)
@@ -113,6 +115,31 @@ struct QueryReader {
             throw Problem(status: .badRequest, title: "Invalid query",
                           detail: issues.map(\.description).joined(separator: "; "), issues: issues)
         }
+    }
+}
+
+extension QueryReader {
+    /// The filters a list of responses takes, the same in the API and on the dashboard:
+    /// survey_id, category, score (0,1,2), channel, has_comment, from, to, q (text in the
+    /// comment) and tag.
+    mutating func responseFilter() -> ResponseFilter {
+        var filter = ResponseFilter()
+        filter.surveyID = integer("survey_id", in: 1...Int64.max)
+        filter.category = oneOf("category", NPS.Category.self)
+        if let s = string("score", maxCharacters: 40), !s.isEmpty {
+            let parts = s.split(separator: ",", omittingEmptySubsequences: false)
+            let scores = parts.compactMap { Int($0) }.filter { (0...10).contains($0) }
+            if scores.count == parts.count { filter.scores = Set(scores) } else {
+                fail("score", "must be scores 0 to 10 separated by commas, got \"\(s)\"")
+            }
+        }
+        filter.channel = oneOf("channel", Channel.self)
+        filter.hasComment = bool("has_comment")
+        filter.from = timestamp("from")
+        filter.to = timestamp("to")
+        if let text = string("q", maxCharacters: 200), !text.isEmpty { filter.search = text }
+        if let tag = string("tag", maxCharacters: 100), !tag.isEmpty { filter.tag = tag }
+        return filter
     }
 }
 

@@ -1,0 +1,124 @@
+import AdvocateCore
+import AdvocateStore
+import Foundation
+import Hummingbird
+import NPS
+
+/// The dashboard's responses: `/app/responses`, every counted answer of the workspace with the
+/// API's filters in the URL (survey, category, score, channel, comment or not, dates, text in the
+/// comment, tag) and pages by cursor; `/app/responses/{id}`, one answer with its contact, the
+/// contact's other answers, its properties, tags and notes. Every role may read them.
+struct ResponsePages {
+    let store: AdvocateStore
+    let accounts: AccountPages
+
+    static let pageSize = 50
+
+    func addRoutes(to router: Router<AppContext>) {
+        router.get("app/responses", use: list)
+        router.get("app/responses/:id", use: show)
+    }
+
+    @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
+        guard let session = try await accounts.currentSession(request) else { return PageRenderer.shared.redirect(to: "/login") }
+        let workspaceID = session.membership.workspace.id
+        // The filter form sends every field, the unused ones empty.
+        var q = QueryReader(request, ignoringEmpty: true)
+        let filter = q.responseFilter()
+        let cursor = q.cursor()
+        let problems = q.issues
+        let form = accounts.cookies.session(request, respondent: false)
+        let memberships = try await store.memberships(userID: session.user.id)
+        let surveys = try await store.surveys(workspaceID: workspaceID, after: nil, limit: 100).items
+        var values = accounts.frame(session, csrf: form.csrf, memberships: memberships)
+        values["onResponses"] = true
+        values["surveys"] = surveys.map { ["id": $0.id, "name": $0.name, "selected": $0.id == filter.surveyID] }
+        values["categories"] = NPS.Category.allCases.map { ["value": $0.rawValue, "label": $0.rawValue.capitalized, "selected": $0 == filter.category] }
+        values["channels"] = Channel.allCases.map { ["value": $0.rawValue, "selected": $0 == filter.channel] }
+        values["q"] = filter.search ?? ""
+        values["tag"] = filter.tag ?? ""
+        values["score"] = filter.scores.map { $0.sorted().map(String.init).joined(separator: ",") } ?? ""
+        values["from"] = request.uri.queryParameters["from"].map(String.init) ?? ""
+        values["to"] = request.uri.queryParameters["to"].map(String.init) ?? ""
+        values["withComment"] = filter.hasComment == true
+        guard problems.isEmpty else {
+            values["error"] = problems.map(\.description).joined(separator: "; ")
+            return try await accounts.dashboardPage("responses", values, title: "Responses", session: session, cookies: form.cookies, status: .badRequest)
+        }
+        let page = try await store.responses(workspaceID: workspaceID, filter: filter, before: cursor, limit: Self.pageSize)
+        let contacts = try await store.contacts(workspaceID: workspaceID, ids: Array(Set(page.items.compactMap(\.contactID))))
+        let names = Dictionary(uniqueKeysWithValues: surveys.map { ($0.id, $0.name) })
+        values["rows"] = page.items.map { r -> [String: Any] in
+            let contact = r.contactID.flatMap { contacts[$0] }
+            return [
+                "id": r.id, "date": String(r.createdAt.rfc3339.prefix(10)), "score": r.score.value, "category": r.category.rawValue,
+                "comment": r.comment.map { $0.count > 240 ? String($0.prefix(240)) + "…" : $0 } ?? "",
+                "who": contact.map { $0.name ?? $0.email ?? $0.externalID ?? "#\($0.id)" } ?? "anonymous",
+                "channel": r.channel.rawValue, "survey": names[r.surveyID] ?? "", "tags": r.tags,
+            ]
+        }
+        values["hasRows"] = !page.items.isEmpty
+        if let next = page.nextCursor {
+            var items = (request.uri.query ?? "").split(separator: "&").filter { !$0.hasPrefix("cursor=") }.map(String.init)
+            items.append("cursor=\(next)")
+            values["next"] = "/app/responses?" + items.joined(separator: "&")
+        }
+        return try await accounts.dashboardPage("responses", values, title: "Responses", session: session, cookies: form.cookies)
+    }
+
+    @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
+        guard let session = try await accounts.currentSession(request) else { return PageRenderer.shared.redirect(to: "/login") }
+        let workspaceID = session.membership.workspace.id
+        let form = accounts.cookies.session(request, respondent: false)
+        let memberships = try await store.memberships(userID: session.user.id)
+        var values = accounts.frame(session, csrf: form.csrf, memberships: memberships)
+        values["onResponses"] = true
+        // Another workspace's response is as absent as one that never existed.
+        guard let id = context.parameters.get("id").flatMap(Int64.init),
+              let response = try await store.response(workspaceID: workspaceID, id: id) else {
+            values["missing"] = true
+            return try await accounts.dashboardPage("response", values, title: "Response not found", session: session,
+                                                    cookies: form.cookies, status: .notFound)
+        }
+        let survey = try await store.survey(workspaceID: workspaceID, id: response.surveyID)
+        let contact = try await response.contactID.asyncMap { try await store.contact(workspaceID: workspaceID, id: $0) } ?? nil
+        var earlier: [[String: Any]] = []
+        if let contactID = response.contactID {
+            var filter = ResponseFilter()
+            filter.contactID = contactID
+            for other in try await store.responses(workspaceID: workspaceID, filter: filter, before: nil, limit: 20).items where other.id != response.id {
+                earlier.append(["id": other.id, "date": String(other.createdAt.rfc3339.prefix(10)), "score": other.score.value,
+                                "category": other.category.rawValue, "comment": other.comment ?? ""])
+            }
+        }
+        let notes = try await store.notes(workspaceID: workspaceID, responseIDs: [response.id])[response.id] ?? []
+        values.merge([
+            "id": response.id, "score": response.score.value, "category": response.category.rawValue,
+            "comment": response.comment ?? "", "hasComment": response.comment != nil,
+            "survey": survey?.name ?? "", "product": survey?.productName ?? "",
+            "answered": response.createdAt.rfc3339, "updated": response.updatedAt.rfc3339,
+            "channel": response.channel.rawValue, "locale": response.locale ?? "–",
+            "tags": response.tags, "hasTags": !response.tags.isEmpty,
+            "properties": response.properties.keys.sorted().map { ["name": $0, "value": ResponseCSV.propertyText(response.properties[$0]!)] },
+            "hasProperties": !response.properties.isEmpty,
+            "notes": notes.map { ["text": $0.text, "author": $0.author ?? "imported", "at": $0.createdAt.rfc3339] },
+            "hasNotes": !notes.isEmpty,
+            "earlier": earlier, "hasEarlier": !earlier.isEmpty,
+            "source": response.sourceID ?? "",
+        ]) { _, new in new }
+        if let contact {
+            values["contact"] = [
+                "name": contact.name ?? "", "email": contact.email ?? "", "externalID": contact.externalID ?? "",
+                "locale": contact.locale ?? "", "since": String(contact.createdAt.rfc3339.prefix(10)),
+            ]
+        }
+        return try await accounts.dashboardPage("response", values, title: "Response \(response.id)", session: session, cookies: form.cookies)
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}
