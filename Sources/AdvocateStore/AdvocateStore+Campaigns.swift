@@ -277,19 +277,38 @@ extension AdvocateStore {
 
     /// Each variant's funnel (one entry named "" without variants), in the campaign's variant order.
     public func campaignFunnel(_ campaign: Campaign) async throws -> [CampaignFunnel] {
-        try await database.read { sql in
+        let funnels = try await invitationFunnels(where: "i.campaign_id = \(bind: campaign.id)", byVariant: true)
+        let order = campaign.definition.variants.isEmpty ? [""] : campaign.definition.variants.map(\.name)
+        return order.map { funnels[$0] ?? CampaignFunnel(variant: $0) }
+    }
+
+    /// The funnel of a survey's invitations made between two instants (sent → delivered →
+    /// opened → clicked → answered → commented), whatever sent them.
+    public func surveyFunnel(surveyID: Int64, from: Timestamp?, to: Timestamp?) async throws -> CampaignFunnel {
+        var filter: SQLQueryString = "i.survey_id = \(bind: surveyID)"
+        if let from { filter += " AND i.created_at >= \(bind: from.milliseconds)" }
+        if let to { filter += " AND i.created_at < \(bind: to.milliseconds)" }
+        return try await invitationFunnels(where: filter, byVariant: false)[""] ?? CampaignFunnel(variant: "")
+    }
+
+    /// Funnels of the invitations `filter` selects (alias `i`), per A/B variant or as one.
+    private func invitationFunnels(where filter: SQLQueryString, byVariant: Bool) async throws -> [String: CampaignFunnel] {
+        // PostgreSQL refuses GROUP BY a constant: one funnel is an aggregate without groups.
+        let group: SQLQueryString = byVariant ? "COALESCE(i.variant, '')" : "''"
+        let grouping: SQLQueryString = byVariant ? " GROUP BY COALESCE(i.variant, '')" : ""
+        return try await database.read { sql in
             var funnels: [String: CampaignFunnel] = [:]
             for row in try await sql.raw("""
-                SELECT COALESCE(variant, '') AS variant, COUNT(*) AS invited,
-                       SUM(CASE WHEN messages_sent > 0 OR status = 'bounced' THEN 1 ELSE 0 END) AS sent,
-                       SUM(CASE WHEN status = 'bounced' THEN 1 ELSE 0 END) AS bounced,
-                       SUM(CASE WHEN opened_at IS NOT NULL THEN 1 ELSE 0 END) AS opened,
-                       SUM(CASE WHEN clicked_at IS NOT NULL THEN 1 ELSE 0 END) AS clicked
-                FROM invitations WHERE campaign_id = \(bind: campaign.id) GROUP BY COALESCE(variant, '')
+                SELECT \(group) AS variant, COUNT(*) AS invited,
+                       SUM(CASE WHEN i.messages_sent > 0 OR i.status = 'bounced' THEN 1 ELSE 0 END) AS sent,
+                       SUM(CASE WHEN i.status = 'bounced' THEN 1 ELSE 0 END) AS bounced,
+                       SUM(CASE WHEN i.opened_at IS NOT NULL THEN 1 ELSE 0 END) AS opened,
+                       SUM(CASE WHEN i.clicked_at IS NOT NULL THEN 1 ELSE 0 END) AS clicked
+                FROM invitations i WHERE \(filter)\(grouping)
                 """).all() {
                 let name = try row.decode(column: "variant", as: String.self)
                 var f = CampaignFunnel(variant: name)
-                f.invited = try row.decode(column: "invited", as: Int.self)
+                f.invited = try row.decode(column: "invited", as: Int?.self) ?? 0
                 f.sent = try row.decode(column: "sent", as: Int?.self) ?? 0
                 f.bounced = try row.decode(column: "bounced", as: Int?.self) ?? 0
                 f.opened = try row.decode(column: "opened", as: Int?.self) ?? 0
@@ -297,9 +316,9 @@ extension AdvocateStore {
                 funnels[name] = f
             }
             for row in try await sql.raw("""
-                SELECT COALESCE(i.variant, '') AS variant, r.score AS score, r.comment AS comment
+                SELECT \(group) AS variant, r.score AS score, r.comment AS comment
                 FROM invitations i JOIN responses r ON r.invitation_id = i.id AND r.status = 'counted'
-                WHERE i.campaign_id = \(bind: campaign.id)
+                WHERE \(filter)
                 """).all() {
                 let name = try row.decode(column: "variant", as: String.self)
                 guard let score = Score(try row.decode(column: "score", as: Int.self)) else { continue }
@@ -307,8 +326,7 @@ extension AdvocateStore {
                 funnels[name, default: CampaignFunnel(variant: name)].tally.add(score)
                 if try row.decode(column: "comment", as: String?.self) != nil { funnels[name, default: CampaignFunnel(variant: name)].commented += 1 }
             }
-            let order = campaign.definition.variants.isEmpty ? [""] : campaign.definition.variants.map(\.name)
-            return order.map { funnels[$0] ?? CampaignFunnel(variant: $0) }
+            return funnels
         }
     }
 

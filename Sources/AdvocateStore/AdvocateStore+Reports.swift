@@ -6,11 +6,21 @@ extension AdvocateStore {
     /// A survey's report for local days `from`…`to` (each end optional): the overall daily series
     /// folded into trend buckets, and a breakdown by `by` (a property, or `channel` / `locale`).
     /// The one way every caller (API, CLI, benchmark) builds a report.
+    /// With `segment` (a property, or `channel` / `locale`, and one of its values) the report is of
+    /// that segment alone; the rollup keeps one dimension per row, so it then has no breakdown.
     public func report(survey: Survey, from: CalendarDay?, to: CalendarDay?, interval: TrendInterval, by: String?,
+                       segment: (dimension: String, value: String)? = nil,
                        method: IntervalMethod = .adjustedWald) async throws -> SurveyReport {
-        let overall = try await dailyCounts(surveyID: survey.id, dimension: ReportDimension.overall, from: from, to: to)
+        var overall: [DailyScoreCounts]
+        if let segment {
+            overall = try await dailyCounts(surveyID: survey.id, dimension: ReportDimension.stored(forRequested: segment.dimension),
+                                            segment: segment.value, from: from, to: to)
+            for i in overall.indices { overall[i].segment = nil }
+        } else {
+            overall = try await dailyCounts(surveyID: survey.id, dimension: ReportDimension.overall, from: from, to: to)
+        }
         var segments: [DailyScoreCounts]?
-        if let by {
+        if let by, segment == nil {
             segments = try await segmentTotals(surveyID: survey.id, dimension: ReportDimension.stored(forRequested: by), from: from, to: to)
         }
         let range: ClosedRange<CalendarDay>? = if let from, let to, from <= to { from...to } else { nil }
@@ -21,10 +31,11 @@ extension AdvocateStore {
     /// `ReportDimension.overall`), between two local days inclusive.
     ///
     /// Reads the rollup only: the cost is days × segments, whatever the number of responses.
-    public func dailyCounts(surveyID: Int64, dimension: String, from: CalendarDay?, to: CalendarDay?) async throws -> [DailyScoreCounts] {
+    public func dailyCounts(surveyID: Int64, dimension: String, segment: String? = nil, from: CalendarDay?, to: CalendarDay?) async throws -> [DailyScoreCounts] {
+        let one: SQLQueryString = segment.map { " AND segment = \(bind: $0)" } ?? ""
         let query: SQLQueryString = """
             SELECT segment, day, \(unsafeRaw: Self.packedCounts(summed: false)) AS counts FROM nps_rollups
-            WHERE survey_id = \(bind: surveyID) AND dimension = \(bind: dimension)\(Self.dayRange(from, to))
+            WHERE survey_id = \(bind: surveyID) AND dimension = \(bind: dimension)\(one)\(Self.dayRange(from, to))
             """
         let overall = dimension == ReportDimension.overall
         return try await database.read { sql in
@@ -53,6 +64,17 @@ extension AdvocateStore {
                                  segment: try row.decode(column: "segment", as: String.self),
                                  counts: try Self.unpackCounts(row))
             }
+        }
+    }
+
+    /// The dimensions a survey's answers can be broken down by (properties seen, `channel`, `locale`).
+    public func reportDimensions(surveyID: Int64) async throws -> [String] {
+        try await database.read { sql in
+            try await sql.raw("SELECT DISTINCT dimension FROM nps_rollups WHERE survey_id = \(bind: surveyID) AND dimension <> ''").all()
+                .map { row in
+                    let d = try row.decode(column: "dimension", as: String.self)
+                    return d.hasPrefix("@") ? String(d.dropFirst()) : d
+                }.sorted()
         }
     }
 

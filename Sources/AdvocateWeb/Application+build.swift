@@ -64,6 +64,7 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
     let accountPages = AccountPages(store: store, settings: accounts, secureCookies: publicURL?.lowercased().hasPrefix("https://") == true)
     accountPages.addRoutes(to: router)
     ResponsePages(store: store, accounts: accountPages).addRoutes(to: router)
+    SurveyReportPage(store: store, accounts: accountPages).addRoutes(to: router)
     WidgetController(store: store).addRoutes(to: router)
     let tokens = TokenCache()
     let delighted = router.group("v1").add(middleware: DelightedAuthenticator(store: store, cache: tokens, requestsPerMinute: delightedRequestsPerMinute))

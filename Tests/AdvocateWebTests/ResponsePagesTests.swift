@@ -97,3 +97,44 @@ struct ResponsePagesTests {
         }
     }
 }
+
+@Suite("Dashboard: one survey's report")
+struct SurveyReportPageTests {
+    @Test("the page shows NPS with interval and n, the change, the distribution, the trend, the funnel and a breakdown against the rest; a segment narrows everything", arguments: TestBackend.available)
+    func report(_ backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let survey = try await api.createSurvey(#"{"name": "Relationship", "product_name": "Acme", "round_days": 1}"#)
+            // 40 paid customers, mostly promoters; 40 free ones, mostly detractors; over the last four weeks.
+            for n in 0..<80 {
+                let paid = n < 40
+                let score = paid ? (n % 10 == 0 ? 6 : 10) : (n % 10 == 0 ? 9 : 3)
+                let body = #"{"survey_id": \#(survey), "score": \#(score), "contact": {"external_id": "c\#(n)", "email": "c\#(n)@example.test", "properties": {"plan": "\#(paid ? "paid" : "free")"}}}"#
+                #expect(try await api.send(.post, "/api/v1/responses", json: body).status == .created)
+                api.clock.advance(milliseconds: 6 * 3_600_000)
+            }
+            _ = try await api.send(.post, "/api/v1/surveys/\(survey)/invitations", json: #"{"contacts": [{"email": "new@example.test"}], "channel": "email", "throttle_days": 0}"#)
+            let browser = try await api.signedIn("owner@example.test", role: .owner)
+            #expect(try await browser.get("/app").html.contains("/app/surveys/\(survey)"))
+            let page = try await browser.get("/app/surveys/\(survey)?by=plan")
+            #expect(page.status == .ok)
+            // 36 + 4 promoters, 36 + 4 detractors of 80: NPS 0.
+            #expect(page.html.contains(#"<p class="big">0 "#))
+            #expect(page.html.contains("n = 80"))
+            #expect(page.html.contains("Promoters 40 (50%)") && page.html.contains("Detractors 40 (50%)"))
+            #expect(page.html.contains("<svg class=\"chart\"") && page.html.contains("Answers per score, 0 to 10"))
+            #expect(page.html.contains("<title>10: 36</title>") && page.html.contains("<title>3: 36</title>"))
+            #expect(page.html.contains(#"<th scope="row">paid</th><td>40</td><td>80"#), "paid: 36 promoters, 4 detractors")
+            #expect(page.html.contains("+160 <span class=\"badge\">significant</span>"), "paid against free: 80 − (−80)")
+            #expect(page.html.contains(#"<th scope="row">Sent</th><td>0</td>"#), "one invitation made, none sent yet")
+            let paid = try await browser.get("/app/surveys/\(survey)?segment=plan%3Apaid&by=plan")
+            #expect(paid.html.contains(#"<p class="big">80 "#) && paid.html.contains("n = 40"))
+            #expect(paid.html.contains("clear the segment"))
+            let bad = try await browser.get("/app/surveys/\(survey)?from=2026-13-01&segment=nope")
+            #expect(bad.status == .badRequest && bad.html.contains("must be a date") && bad.html.contains("NAME:VALUE"))
+            #expect(try await browser.get("/app/surveys/999999").status == .notFound)
+            let other = try await api.token(forWorkspace: "globex")
+            let theirs = try await api.createSurvey(token: other)
+            #expect(try await browser.get("/app/surveys/\(theirs)").status == .notFound)
+        }
+    }
+}

@@ -55,6 +55,20 @@ class DashboardTests(BrowserCase):
         click_and_wait_for_new_page(driver, driver.find_element(By.CSS_SELECTOR, "button.primary"))
         wait_page(driver, "table.overview", "the overview after signing in again")
 
+        # The survey's report: the charts and a breakdown by channel, accessible.
+        click_and_wait_for_new_page(driver, driver.find_element(By.CSS_SELECTOR, "table.overview tbody th a"))
+        wait_page(driver, "svg.chart", "the survey's report")
+        self.assertEqual(len(driver.find_elements(By.CSS_SELECTOR, "svg.chart")), 2)
+        self.assertEqual(driver.find_element(By.CSS_SELECTOR, "p.big").text.split()[0], "40")
+        self.assert_accessible(driver, "the survey's report")
+        driver.find_element(By.NAME, "by").send_keys("channel")
+        click_and_wait_for_new_page(driver, driver.find_element(By.XPATH, "//button[text()='Show']"))
+        section = wait_page(driver, "#segments-heading", "the breakdown by channel")
+        self.assertEqual(section.text, "By channel")
+        self.assert_accessible(driver, "the survey's report with a breakdown")
+        click_and_wait_for_new_page(driver, driver.find_element(By.LINK_TEXT, "The overview"))
+        wait_page(driver, "table.overview", "back to the overview")
+
         # The responses: filter to detractors with the form, then open the one there is.
         click_and_wait_for_new_page(driver, driver.find_element(By.LINK_TEXT, "Responses"))
         wait_page(driver, "table.responses tbody tr", "the list of responses")

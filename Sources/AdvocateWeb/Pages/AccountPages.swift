@@ -205,11 +205,12 @@ struct AccountPages {
             let previous = try await store.report(survey: survey, from: before, to: from.advanced(by: -1), interval: .month, by: nil).summary
             let comparison = Tally.compare(current.tally, previous.tally)
             rows.append([
-                "name": survey.name, "product": survey.productName,
+                "id": survey.id, "name": survey.name, "product": survey.productName,
                 "nps": current.nps.map { String(format: "%.0f", $0) } ?? "–",
                 "interval": current.interval.map { String(format: "%.0f to %.0f", $0.low, $0.high) } ?? "–",
                 "responses": current.tally.n, "small": current.tally.n > 0 && current.isSmallSample,
-                "change": comparison.map { String(format: "%+.0f", $0.difference) } ?? "–",
+                // The test runs on adjusted values; the change shown is the plain one (NPS.Comparison).
+                "change": comparison != nil ? (current.nps.flatMap { a in previous.nps.map { String(format: "%+.0f", a - $0) } } ?? "–") : "–",
                 "significant": comparison?.isSignificant() ?? false,
             ])
         }

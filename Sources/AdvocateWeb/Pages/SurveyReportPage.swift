@@ -1,0 +1,111 @@
+import AdvocateCore
+import AdvocateStore
+import Foundation
+import Hummingbird
+import NPS
+
+/// `/app/surveys/{id}`: one survey's report on the dashboard. Everything on it follows the URL:
+/// the period (`from`, `to`, default the last 90 days in the survey's zone), the trend's bucket
+/// (`interval`), one segment to look at (`segment=plan:paid`, `channel:email`, `locale:tr`) and a
+/// breakdown (`by=plan`). It shows the NPS with its interval, band and n, the change against the
+/// period before with its test, the 0–10 distribution, the trend with its interval band, the
+/// invitation funnel and the breakdown with each segment against the rest.
+struct SurveyReportPage {
+    let store: AdvocateStore
+    let accounts: AccountPages
+
+    func addRoutes(to router: Router<AppContext>) {
+        router.get("app/surveys/:id", use: show)
+    }
+
+    @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
+        guard let session = try await accounts.currentSession(request) else { return PageRenderer.shared.redirect(to: "/login") }
+        let workspaceID = session.membership.workspace.id
+        let form = accounts.cookies.session(request, respondent: false)
+        var values = accounts.frame(session, csrf: form.csrf, memberships: try await store.memberships(userID: session.user.id))
+        values["onOverview"] = true
+        guard let id = context.parameters.get("id").flatMap(Int64.init), let survey = try await store.survey(workspaceID: workspaceID, id: id) else {
+            values["missing"] = true
+            return try await accounts.dashboardPage("survey-report", values, title: "Survey not found", session: session,
+                                                    cookies: form.cookies, status: .notFound)
+        }
+        var q = QueryReader(request, ignoringEmpty: true)
+        let today = survey.timeZone.day(containing: store.clock.now())
+        let to = q.day("to") ?? today
+        let from = q.day("from") ?? to.advanced(by: -89)
+        if from > to { q.fail("from", "must not be after to") }
+        let length = to.daysSinceEpoch - from.daysSinceEpoch + 1
+        let interval = q.oneOf("interval", TrendInterval.self) ?? (length > 180 ? .month : .week)
+        let by = q.string("by", maxCharacters: Limits.propertyNameCharacters)
+        var segment: (dimension: String, value: String)?
+        if let text = q.string("segment", maxCharacters: 300) {
+            let parts = text.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            if parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty { segment = (parts[0], parts[1]) } else {
+                q.fail("segment", "must be NAME:VALUE, e.g. plan:paid or channel:email")
+            }
+        }
+        values.merge(["survey": survey.name, "product": survey.productName, "surveyID": survey.id, "from": from.description, "to": to.description,
+                      "intervals": TrendInterval.allCases.map { ["value": $0.rawValue, "selected": $0 == interval] },
+                      "by": by ?? "", "segment": segment.map { "\($0.dimension):\($0.value)" } ?? "",
+                      "dimensions": try await store.reportDimensions(surveyID: survey.id)]) { _, new in new }
+        guard q.issues.isEmpty else {
+            values["error"] = q.issues.map(\.description).joined(separator: "; ")
+            return try await accounts.dashboardPage("survey-report", values, title: survey.name, session: session, cookies: form.cookies, status: .badRequest)
+        }
+
+        let report = try await store.report(survey: survey, from: from, to: to, interval: interval, by: by, segment: segment)
+        let before = try await store.report(survey: survey, from: from.advanced(by: -length), to: from.advanced(by: -1), interval: interval,
+                                            by: nil, segment: segment)
+        let summary = report.summary
+        let tally = summary.tally
+        values["nps"] = summary.nps.map { String(Display.roundedPoints($0)) } ?? "–"
+        values["interval"] = summary.interval.map { "\(Display.roundedPoints($0.low)) to \(Display.roundedPoints($0.high))" } ?? "–"
+        values["band"] = summary.band?.rawValue ?? ""
+        values["n"] = tally.n
+        values["small"] = tally.n > 0 && summary.isSmallSample
+        func share(_ part: Int) -> String { tally.n == 0 ? "0%" : "\(Int((Double(part) * 100 / Double(tally.n)).rounded()))%" }
+        values["categories"] = [["name": "Promoters", "count": tally.promoters, "share": share(tally.promoters)],
+                                ["name": "Passives", "count": tally.passives, "share": share(tally.passives)],
+                                ["name": "Detractors", "count": tally.detractors, "share": share(tally.detractors)]]
+        if let change = Tally.compare(tally, before.summary.tally), let now = tally.nps, let then = before.summary.tally.nps {
+            // The test runs on adjusted values; the change shown is the plain one (NPS.Comparison).
+            values["change"] = String(format: "%+.0f", now - then)
+            values["significant"] = change.isSignificant()
+            values["pValue"] = String(format: "%.3f", change.pValue)
+        }
+        values["previousFrom"] = from.advanced(by: -length).description
+        values["distributionChart"] = ReportCharts.distribution(report.distribution.counts.map { Int($0) })
+        values["trendChart"] = ReportCharts.trend(report.trend)
+        values["trend"] = report.trend.map { p -> [String: Any] in
+            ["start": p.start.description, "n": p.summary.tally.n, "nps": p.summary.nps.map { String(Display.roundedPoints($0)) } ?? "–",
+             "interval": p.summary.interval.map { "\(Display.roundedPoints($0.low)) to \(Display.roundedPoints($0.high))" } ?? "–",
+             "small": p.summary.tally.n > 0 && p.summary.isSmallSample, "significant": p.changeSignificant == true]
+        }
+        let zone = survey.timeZone
+        let funnel = try await store.surveyFunnel(surveyID: survey.id, from: from.start(in: zone), to: to.advanced(by: 1).start(in: zone))
+        values["hasFunnel"] = funnel.invited > 0
+        func step(_ name: String, _ count: Int, of base: Int) -> [String: Any] {
+            ["name": name, "count": count, "share": base == 0 ? "–" : "\(Int((Double(count) * 100 / Double(base)).rounded()))%"]
+        }
+        values["funnel"] = [step("Sent", funnel.sent, of: funnel.invited), step("Delivered", funnel.delivered, of: funnel.sent),
+                            step("Opened", funnel.opened, of: funnel.delivered), step("Answered", funnel.answered, of: funnel.delivered),
+                            step("Commented", funnel.commented, of: funnel.answered)]
+        if let rows = report.breakdown {
+            values["hasBreakdown"] = true
+            values["breakdown"] = rows.map { row -> [String: Any] in
+                let rest = Tally(promoters: tally.promoters - row.summary.tally.promoters, passives: tally.passives - row.summary.tally.passives,
+                                 detractors: tally.detractors - row.summary.tally.detractors)
+                let versus = Tally.compare(row.summary.tally, rest)
+                return ["value": row.value, "n": row.summary.tally.n,
+                        "nps": row.summary.nps.map { String(Display.roundedPoints($0)) } ?? "–",
+                        "interval": row.summary.interval.map { "\(Display.roundedPoints($0.low)) to \(Display.roundedPoints($0.high))" } ?? "–",
+                        "small": row.summary.tally.n > 0 && row.summary.isSmallSample,
+                        "difference": versus != nil ? (row.summary.nps.flatMap { a in rest.nps.map { String(format: "%+.0f", a - $0) } } ?? "–") : "–",
+                        "significant": versus?.isSignificant() ?? false]
+            }
+        } else if by != nil {
+            values["breakdownNote"] = "A breakdown is shown for the whole survey; clear the segment to see it."
+        }
+        return try await accounts.dashboardPage("survey-report", values, title: survey.name, session: session, cookies: form.cookies)
+    }
+}
