@@ -109,6 +109,19 @@ extension AdvocateStore {
         }
     }
 
+    /// Every response `filter` selects, oldest first, with their contacts (for exports).
+    public func exportableResponses(workspaceID: Int64, filter: ResponseFilter) async throws -> (responses: [Response], contacts: [Int64: Contact]) {
+        var responses: [Response] = []
+        var cursor: Int64?
+        repeat {
+            let page = try await self.responses(workspaceID: workspaceID, filter: filter, before: cursor, limit: 1_000)
+            responses.append(contentsOf: page.items)
+            cursor = page.nextCursor.flatMap(Cursor.decode)
+        } while cursor != nil
+        responses.reverse()
+        return (responses, try await contacts(workspaceID: workspaceID, ids: Array(Set(responses.compactMap(\.contactID)))))
+    }
+
     /// One numbered page of responses (1-based) in `order`: for clients that page by number.
     public func responses(workspaceID: Int64, filter: ResponseFilter, order: ResponseOrder, page: Int, perPage: Int) async throws -> [Response] {
         var q: SQLQueryString = "SELECT * FROM responses WHERE workspace_id = \(bind: workspaceID) AND status = 'counted'"

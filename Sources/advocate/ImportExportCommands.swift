@@ -146,24 +146,8 @@ struct ExportCommand: AsyncParsableCommand {
             let ws = try await store.requireWorkspace(workspace)
             var filter = ResponseFilter()
             filter.surveyID = survey
-            // Two passes: the property columns must be known before the header is written.
-            var responses: [Response] = []
-            var cursor: Int64?
-            repeat {
-                let page = try await store.responses(workspaceID: ws.id, filter: filter, before: cursor, limit: 1_000)
-                responses.append(contentsOf: page.items)
-                cursor = page.nextCursor.flatMap(Cursor.decode)
-            } while cursor != nil
-            responses.reverse()
-            let contacts = try await store.contacts(workspaceID: ws.id, ids: Array(Set(responses.compactMap(\.contactID))))
-            let propertyNames = Set(responses.flatMap(\.properties.keys)).sorted()
-            var text = CSVWriter.record(ResponseCSV.fixedColumns + propertyNames.map { ResponseCSV.propertyPrefix + $0 })
-            let progress = ProgressBar(total: responses.count, label: "exporting")
-            for (i, r) in responses.enumerated() {
-                text += CSVWriter.record(ResponseCSV.row(r, contact: r.contactID.flatMap { contacts[$0] }, propertyNames: propertyNames))
-                if i % 1000 == 0 { progress.update(i) }
-            }
-            progress.finish()
+            let (responses, contacts) = try await store.exportableResponses(workspaceID: ws.id, filter: filter)
+            let text = ResponseCSV.document(responses, contacts: contacts)
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else { throw CLIError("cannot write \(output)") }
                 FileHandle.standardError.write(Data("exported \(responses.count) responses to \(output)\n".utf8))

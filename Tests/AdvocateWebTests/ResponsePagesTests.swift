@@ -66,6 +66,20 @@ struct ResponsePagesTests {
             let second = try await browser.get(next)
             #expect(second.html.contains("bulk 4<") && !second.html.contains("bulk 54"))
             #expect(try await RespondentBrowser(api).get("/app/responses").headers[.location] == "/login")
+
+            // The export takes the same filters and reads back with the importer's own reader.
+            let export = try await browser.get("/app/export/responses.csv?category=detractor&q=&tag=")
+            #expect(export.status == .ok)
+            #expect(export.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(export.headers[.contentDisposition]?.hasPrefix("attachment; filename=\"responses-acme-") == true)
+            var reader = CSVReader(Array(export.html.utf8))
+            let header = try #require(try reader.next())
+            #expect(Array(header.prefix(ResponseCSV.fixedColumns.count)) == ResponseCSV.fixedColumns)
+            var exported: [String] = []
+            while let row = try reader.next() { if row != [""] { exported.append(row[header.firstIndex(of: "comment")!]) } }
+            #expect(Set(exported) == ["客服太慢了", "<script>alert(1)</script> slow", "pricey"])
+            #expect(try await browser.get("/app/export/responses.csv?score=99").status == .badRequest)
+            #expect(try await RespondentBrowser(api).get("/app/export/responses.csv").headers[.location] == "/login")
         }
     }
 

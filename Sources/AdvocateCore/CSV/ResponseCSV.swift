@@ -86,6 +86,17 @@ public enum ResponseCSV {
         return String(value.dropFirst())
     }
 
+    /// A whole export: the header (fixed columns, then one per property seen) and a row per
+    /// response, in the order given.
+    public static func document(_ responses: [Response], contacts: [Int64: Contact]) -> String {
+        let propertyNames = Set(responses.flatMap(\.properties.keys)).sorted()
+        var text = CSVWriter.record(fixedColumns + propertyNames.map { propertyPrefix + $0 })
+        for r in responses {
+            text += CSVWriter.record(row(r, contact: r.contactID.flatMap { contacts[$0] }, propertyNames: propertyNames))
+        }
+        return text
+    }
+
     /// The export row of a response.
     public static func row(_ r: Response, contact: Contact?, propertyNames: [String]) -> [String] {
         var fields = [String(r.id), String(r.surveyID), contact?.externalID ?? "", contact?.email ?? "", contact?.name ?? "",

@@ -17,6 +17,23 @@ struct ResponsePages {
     func addRoutes(to router: Router<AppContext>) {
         router.get("app/responses", use: list)
         router.get("app/responses/:id", use: show)
+        router.get("app/export/responses.csv", use: export)
+    }
+
+    /// The responses the list's filters select, as the CSV `advocate import` reads (docs/csv.md).
+    @Sendable func export(_ request: Request, context: AppContext) async throws -> Response {
+        guard let session = try await accounts.currentSession(request) else { return PageRenderer.shared.redirect(to: "/login") }
+        var q = QueryReader(request, ignoringEmpty: true)
+        let filter = q.responseFilter()
+        guard q.issues.isEmpty else {
+            return PageRenderer.shared.message(catalog: Catalog.english, heading: "These filters cannot be exported",
+                                               text: q.issues.map(\.description).joined(separator: "; "), status: .badRequest)
+        }
+        let (responses, contacts) = try await store.exportableResponses(workspaceID: session.membership.workspace.id, filter: filter)
+        let name = "responses-\(session.membership.workspace.slug)-\(store.clock.now().rfc3339.prefix(10)).csv"
+        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\"",
+                                               .cacheControl: "no-store", .xContentTypeOptions: "nosniff"],
+                        body: .init(byteBuffer: ByteBuffer(string: ResponseCSV.document(responses, contacts: contacts))))
     }
 
     @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
@@ -41,6 +58,7 @@ struct ResponsePages {
         values["from"] = request.uri.queryParameters["from"].map(String.init) ?? ""
         values["to"] = request.uri.queryParameters["to"].map(String.init) ?? ""
         values["withComment"] = filter.hasComment == true
+        values["exportLink"] = "/app/export/responses.csv" + (request.uri.query.map { "?" + $0.split(separator: "&").filter { !$0.hasPrefix("cursor=") }.joined(separator: "&") } ?? "")
         guard problems.isEmpty else {
             values["error"] = problems.map(\.description).joined(separator: "; ")
             return try await accounts.dashboardPage("responses", values, title: "Responses", session: session, cookies: form.cookies, status: .badRequest)
