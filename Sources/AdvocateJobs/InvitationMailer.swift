@@ -137,13 +137,16 @@ public final class InvitationMailer: JobHandler {
         let committed = commit.withLock { $0 } == .committed
         switch outcome {
         case .delivered:
+            Metrics.shared.increment("advocate_mail_messages_total", ["outcome": "delivered"])
             return .recorded
         case .temporaryFailure(let code, let text):
+            Metrics.shared.increment("advocate_mail_messages_total", ["outcome": "deferred"])
             let failure = SendFailure.temporary(error: "\(code) \(text)", retryAt: retryTime(job))
             if committed { try await store.revertAccepted(accepted, failure: failure) } else {
                 try await store.recordSendFailure(lease, invitationID: invitationID, message: message, failure)
             }
         case .permanentFailure(let code, let text):
+            Metrics.shared.increment("advocate_mail_messages_total", ["outcome": "bounced"])
             let failure = SendFailure.bounced(error: "\(code) \(text)")
             if committed { try await store.revertAccepted(accepted, failure: failure) } else {
                 try await store.recordSendFailure(lease, invitationID: invitationID, message: message, failure)

@@ -123,6 +123,14 @@ public final class JobRunner: Service, Sendable {
         let lease = JobLease(owner: configuration.owner, jobID: job.id)
         guard let handler = handlers[job.kind] else { return }
         let result = await handler.perform(job, lease: lease)
+        let label: String
+        switch result {
+        case .recorded: label = "recorded"
+        case .finish(.done): label = "done"
+        case .finish(.retry): label = "retry"
+        case .finish(.dead): label = "dead"
+        }
+        Metrics.shared.increment("advocate_jobs_performed_total", ["kind": job.kind, "result": label])
         guard case .finish(let outcome) = result else { return }
         do {
             if try await !store.finishJob(lease, outcome) {

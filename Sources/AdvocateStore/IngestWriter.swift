@@ -58,6 +58,11 @@ public actor IngestWriter {
             let group = Array(pending.prefix(take))
             pending.removeFirst(take)
             let results = await database.commit(group.map(\.request), now: clock.now())
+            for case .success(let outcomes) in results {
+                let created = outcomes.filter(\.created).count
+                Metrics.shared.increment("advocate_responses_recorded_total", ["outcome": "created"], by: Double(created))
+                Metrics.shared.increment("advocate_responses_recorded_total", ["outcome": "updated"], by: Double(outcomes.count - created))
+            }
             for (submission, result) in zip(group, results) {
                 submission.continuation.resume(with: result)
             }

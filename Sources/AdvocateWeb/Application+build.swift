@@ -51,9 +51,11 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
                         accounts: AccountSettings = AccountSettings(), delightedRequestsPerMinute: Int = 600) -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     let routes = RouteTable()
+    router.add(middleware: MetricsMiddleware())
     router.add(middleware: ProblemMiddleware(routes: routes))
     // An empty handler: the health check, and the benchmark's ceiling.
     router.get("healthz") { _, _ in HTTPResponse.Status.ok }
+    OperationsEndpoints(store: store).addRoutes(to: router)
     router.get("openapi.json") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: OpenAPIDocument.bytes))
     }

@@ -1,0 +1,60 @@
+import AdvocateCore
+import AdvocateStore
+import AdvocateTestSupport
+import AdvocateWeb
+import Foundation
+import Hummingbird
+import Testing
+
+@Suite("/metrics and /readyz")
+struct OperationsTests {
+    @Test("the exposition format: help and type once, sorted labels with escaped values, cumulative histogram buckets")
+    func exposition() {
+        let m = Metrics()
+        m.describe("t_requests_total", .counter, "Requests.\nAll of them.")
+        m.increment("t_requests_total", ["status": "200", "route": "/a"])
+        m.increment("t_requests_total", ["status": "200", "route": "/a"], by: 2)
+        m.increment("t_requests_total", ["route": "/\"b\"\\\n"])
+        m.observe("t_seconds", ["route": "/a"], 0.003)
+        m.observe("t_seconds", ["route": "/a"], 0.2)
+        m.observe("t_seconds", ["route": "/a"], 60)
+        let text = m.exposition()
+        #expect(text.contains("# HELP t_requests_total Requests.\\nAll of them.\n# TYPE t_requests_total counter\n"))
+        #expect(text.contains(#"t_requests_total{route="/a",status="200"} 3"#))
+        #expect(text.contains(#"t_requests_total{route="/\"b\"\\\n"} 1"#))
+        #expect(text.contains(#"t_seconds_bucket{le="0.001",route="/a"} 0"#))
+        #expect(text.contains(#"t_seconds_bucket{le="0.005",route="/a"} 1"#))
+        #expect(text.contains(#"t_seconds_bucket{le="0.25",route="/a"} 2"#))
+        #expect(text.contains(#"t_seconds_bucket{le="10",route="/a"} 2"#))
+        #expect(text.contains(#"t_seconds_bucket{le="+Inf",route="/a"} 3"#))
+        #expect(text.contains(#"t_seconds_count{route="/a"} 3"#))
+    }
+
+    @Test("requests are counted by route pattern (never the path), answers recorded and the job queue shown; /readyz answers when the database does")
+    func endpoints() async throws {
+        try await withAPI(.sqlite) { api in
+            let survey = try await api.createSurvey()
+            let labels = ["method": "POST", "route": "/api/v1/responses", "status": "201"]
+            let before = Metrics.shared.value("advocate_http_requests_total", labels)
+            let recorded = Metrics.shared.value("advocate_responses_recorded_total", ["outcome": "created"])
+            for score in [9, 3] {
+                _ = try await api.send(.post, "/api/v1/responses", json: #"{"survey_id": \#(survey), "score": \#(score)}"#)
+            }
+            _ = try await api.send(.get, "/api/v1/surveys/\(survey)")
+            #expect(Metrics.shared.value("advocate_http_requests_total", labels) == before + 2)
+            #expect(Metrics.shared.value("advocate_responses_recorded_total", ["outcome": "created"]) >= recorded + 2)
+            _ = try await api.send(.post, "/api/v1/surveys/\(survey)/invitations", json: #"{"contacts": [{"email": "a@example.test"}], "channel": "email"}"#)
+            let r = try await api.send(.get, "/metrics", token: "")
+            #expect(r.status == .ok)
+            #expect(r.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
+            let text = String(decoding: r.bytes, as: UTF8.self)
+            #expect(text.contains("# TYPE advocate_http_requests_total counter"))
+            #expect(text.contains(#"advocate_http_requests_total{method="GET",route="/api/v1/surveys/{id}",status="200"}"#))
+            #expect(!text.contains("/api/v1/surveys/\(survey)\""), "ids never become labels")
+            #expect(text.contains(#"advocate_http_request_duration_seconds_bucket{le="+Inf",route="/api/v1/responses"}"#))
+            #expect(text.contains(#"advocate_jobs{state="queued"} 1"#))
+            let ready = try await api.send(.get, "/readyz", token: "")
+            #expect(ready.status == .ok && ready.json["status"] == .string("ready"))
+        }
+    }
+}
