@@ -27,13 +27,18 @@ public struct ResponseFilter: Sendable, Hashable {
     public init() {}
 
     /// A LIKE pattern matching `text` anywhere, with LIKE's own characters taken literally.
-    static func containing(_ text: String) -> String {
+    static func containing(_ text: String) -> String { "%" + likeEscaped(text) + "%" }
+
+    /// A LIKE pattern matching text that starts with `prefix`.
+    static func startingWith(_ prefix: String) -> String { likeEscaped(prefix) + "%" }
+
+    private static func likeEscaped(_ text: String) -> String {
         var escaped = ""
         for c in text {
             if c == "\\" || c == "%" || c == "_" { escaped.append("\\") }
             escaped.append(c)
         }
-        return "%" + escaped + "%"
+        return escaped
     }
 
     var sql: SQLQueryString {
@@ -120,6 +125,21 @@ extension AdvocateStore {
         } while cursor != nil
         responses.reverse()
         return (responses, try await contacts(workspaceID: workspaceID, ids: Array(Set(responses.compactMap(\.contactID)))))
+    }
+
+    /// The source ids already recorded in the workspace that start with `prefix` ("delighted:"):
+    /// what lets a re-run import skip its old rows before any work on them.
+    public func recordedSourceIDs(workspaceID: Int64, prefix: String) async throws -> Set<String> {
+        try await database.read { sql in
+            var ids: Set<String> = []
+            for row in try await sql.raw("""
+                SELECT source_id FROM responses WHERE workspace_id = \(bind: workspaceID) AND source_id IS NOT NULL
+                AND source_id LIKE \(bind: ResponseFilter.startingWith(prefix)) ESCAPE '\\'
+                """).all() {
+                ids.insert(try row.decode(column: "source_id", as: String.self))
+            }
+            return ids
+        }
     }
 
     /// One numbered page of responses (1-based) in `order`: for clients that page by number.

@@ -47,15 +47,18 @@ public func buildApplication(store: AdvocateStore, configuration: ServerConfigur
 /// - Parameter publicURL: where respondents reach this server (`--public-url`): links the API
 ///   returns are full URLs with it, paths without it; https also makes respondent cookies Secure.
 /// - Parameter accounts: the dashboard's sign-in settings (bcrypt cost, attempt limits, the first owner's setup token).
+/// - Parameter metrics: where HTTP requests are counted and what `/metrics` shows (the process's
+///   registry; a test passes its own to count only its requests).
 public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled, publicURL: String? = nil,
-                        accounts: AccountSettings = AccountSettings(), delightedRequestsPerMinute: Int = 600) -> Router<AppContext> {
+                        accounts: AccountSettings = AccountSettings(), delightedRequestsPerMinute: Int = 600,
+                        metrics: Metrics = .shared) -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     let routes = RouteTable()
-    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware(routes: routes))
     // An empty handler: the health check, and the benchmark's ceiling.
     router.get("healthz") { _, _ in HTTPResponse.Status.ok }
-    OperationsEndpoints(store: store).addRoutes(to: router)
+    OperationsEndpoints(store: store, metrics: metrics).addRoutes(to: router)
     router.get("openapi.json") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: OpenAPIDocument.bytes))
     }

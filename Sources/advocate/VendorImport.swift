@@ -138,8 +138,13 @@ struct VendorImport {
             target = try await store.createSurvey(workspaceID: ws.id, SurveyInput(name: "NPS", productName: product!))
             for i in parsed.answers.indices { parsed.answers[i].submission.surveyID = target!.id }
         }
+        // Rows an earlier run imported are skipped here, before the ingest writer plans them.
+        let already = try await store.recordedSourceIDs(workspaceID: ws.id, prefix: vendor.rawValue + ":")
+        let before = parsed.answers.count
+        if !already.isEmpty { parsed.answers.removeAll { $0.submission.sourceID.map(already.contains) ?? false } }
         let checkedAt = Date()
         let progress = ProgressBar(total: parsed.answers.count, label: "importing")
+        let skippedEarly = before - parsed.answers.count
         var created = 0, done = 0
         let chunkSize = 10_000
         for start in stride(from: 0, to: parsed.answers.count, by: chunkSize) {
@@ -159,7 +164,8 @@ struct VendorImport {
         var summary = "\(file): \(parsed.rows) rows into survey \(target!.id) (\(target!.name)) in \(String(format: "%.1f", seconds)) s"
             + " (read and checked in \(String(format: "%.1f", checkedAt.timeIntervalSince(started))) s)\n"
         summary += "  \(created) responses imported\n"
-        if done - created > 0 { summary += "  \(done - created) already imported before (skipped)\n" }
+        let alreadyImported = skippedEarly + done - created
+        if alreadyImported > 0 { summary += "  \(alreadyImported) already imported before (skipped)\n" }
         for (reason, count) in parsed.skipped.sorted(by: { $0.value > $1.value }) { summary += "  \(count) skipped: \(reason)\n" }
         if !parsed.problems.isEmpty {
             summary += "  \(parsed.problems.count) invalid, skipped:\n    " + parsed.problems.prefix(50).joined(separator: "\n    ") + "\n"

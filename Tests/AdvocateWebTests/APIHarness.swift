@@ -87,13 +87,14 @@ struct HarnessError: Error, CustomStringConvertible {
 /// Runs `body` against the real router on a fresh database of `backend`.
 /// E-mail counts as configured (no runner: invitations stay queued) unless `sending` says otherwise.
 func withAPI<T: Sendable>(_ backend: TestBackend, sending: SendingState = SendingState(emailConfigured: true, runner: nil),
-                          accounts: AccountSettings = AccountSettings(passwordCost: 4), delightedRate: Int = 600,
+                          accounts: AccountSettings = AccountSettings(passwordCost: 4), delightedRate: Int = 600, metrics: Metrics = .shared,
                           _ body: @escaping @Sendable (APIHarness) async throws -> T) async throws -> T {
     try await withTestStore(backend) { store, clock in
         let ws = try await store.ensureWorkspace(slug: "acme").workspace
         let secret = APITokenSecret.generate()
         _ = try await store.createToken(workspaceID: ws.id, name: "test", secretHash: APITokenSecret.hash(secret))
-        let app = Application(router: buildRouter(store: store, sending: sending, accounts: accounts, delightedRequestsPerMinute: delightedRate))
+        let app = Application(router: buildRouter(store: store, sending: sending, accounts: accounts, delightedRequestsPerMinute: delightedRate,
+                                                  metrics: metrics))
         return try await app.test(.router) { client in
             try await body(APIHarness(client: client, store: store, clock: clock, workspaceID: ws.id, token: secret))
         }

@@ -8,6 +8,7 @@ import Hummingbird
 /// become label values.
 struct MetricsMiddleware: RouterMiddleware {
     typealias Context = AppContext
+    let metrics: Metrics
 
     func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -15,9 +16,9 @@ struct MetricsMiddleware: RouterMiddleware {
         let elapsed = ContinuousClock.now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let route = context.endpointPath ?? "unmatched"
-        Metrics.shared.increment("advocate_http_requests_total",
-                                 ["method": request.method.rawValue, "route": route, "status": String(response.status.code)])
-        Metrics.shared.observe("advocate_http_request_duration_seconds", ["route": route], seconds)
+        metrics.increment("advocate_http_requests_total",
+                          ["method": request.method.rawValue, "route": route, "status": String(response.status.code)])
+        metrics.observe("advocate_http_request_duration_seconds", ["route": route], seconds)
         return response
     }
 }
@@ -25,9 +26,9 @@ struct MetricsMiddleware: RouterMiddleware {
 /// `/metrics` (Prometheus) and `/readyz`: for the people and systems that run Advocate.
 struct OperationsEndpoints {
     let store: AdvocateStore
+    let metrics: Metrics
 
-    static func describeMetrics() {
-        let m = Metrics.shared
+    static func describe(_ m: Metrics) {
         m.describe("advocate_http_requests_total", .counter, "HTTP requests answered, by method, route pattern and status.")
         m.describe("advocate_http_request_duration_seconds", .histogram, "Time to answer an HTTP request, by route pattern.")
         m.describe("advocate_responses_recorded_total", .counter, "Answers recorded through the API and imports: new responses, or updates of a round's response.")
@@ -37,14 +38,14 @@ struct OperationsEndpoints {
     }
 
     func addRoutes(to router: Router<AppContext>) {
-        Self.describeMetrics()
-        router.get("metrics") { _, _ in
+        Self.describe(metrics)
+        router.get("metrics") { [metrics] _, _ in
             // The queue is the database's, shared by every instance: read it at scrape time.
             for (state, count) in try await store.jobCounts() {
-                Metrics.shared.set("advocate_jobs", ["state": state.rawValue], to: Double(count))
+                metrics.set("advocate_jobs", ["state": state.rawValue], to: Double(count))
             }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
-                            body: .init(byteBuffer: ByteBuffer(string: Metrics.shared.exposition())))
+                            body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
         // Ready when the database answers; /healthz only says the process is up.
         router.get("readyz") { _, _ in
