@@ -48,29 +48,14 @@ extension AdvocateStore {
         if let v = filter.email { q += " AND email = \(bind: v)" }
         if let v = filter.createdFrom { q += " AND created_at >= \(bind: v.milliseconds)" }
         if let v = filter.createdTo { q += " AND created_at <= \(bind: v.milliseconds)" }
-        // Properties are JSON text with sorted keys and no spaces, so the flag can be found by its
-        // text first; the exact test then runs on the decoded properties.
-        if let v = filter.flag { q += " AND properties LIKE \(bind: "%" + JSONValue.string(v).serialized() + ":true%")" }
-        let query = q + " ORDER BY id"
+        // Properties are JSON text with sorted keys and no spaces, and quotes inside strings are
+        // escaped, so `"flag":true` in the text is the flag set to true and nothing else.
+        if let v = filter.flag { q += " AND properties LIKE \(bind: ResponseFilter.containing(JSONValue.string(v).serialized() + ":true")) ESCAPE '\\'" }
+        let query = q + " ORDER BY id LIMIT \(literal: limit + 1)"
         return try await database.read { sql in
-            var items: [Contact] = []
-            var last: Int64?
-            var more = false
-            // Rows that pass the text test but not the exact one are skipped without ending the page.
-            var offset = 0
-            while items.count <= limit {
-                let rows = try await sql.raw(query + " LIMIT \(literal: limit + 1) OFFSET \(literal: offset)").all()
-                offset += rows.count
-                for row in rows {
-                    let c = try Self.decodeContact(row)
-                    if let flag = filter.flag, c.properties[flag] != .bool(true) { continue }
-                    if items.count == limit { more = true; break }
-                    items.append(c)
-                    last = c.id
-                }
-                if more || rows.count <= limit { break }
-            }
-            return Page(items: items, nextCursor: more ? last.map(Cursor.encode) : nil)
+            let rows = try await sql.raw(query).all()
+            let items = try rows.prefix(limit).map(Self.decodeContact)
+            return Page(items: items, nextCursor: rows.count > limit ? items.last.map { Cursor.encode($0.id) } : nil)
         }
     }
 

@@ -134,13 +134,7 @@ extension AdvocateStore {
 
     /// The workspace's contacts, oldest first.
     public func contacts(workspaceID: Int64, after cursor: Int64?, limit: Int) async throws -> Page<Contact> {
-        try await database.read { sql in
-            let rows = try await sql.raw("""
-                SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND id > \(bind: cursor ?? 0) ORDER BY id LIMIT \(literal: limit + 1)
-                """).all()
-            let items = try rows.prefix(limit).map(Self.decodeContact)
-            return Page(items: items, nextCursor: rows.count > limit ? items.last.map { Cursor.encode($0.id) } : nil)
-        }
+        try await contacts(workspaceID: workspaceID, filter: ContactListFilter(), after: cursor, limit: limit)
     }
 
     /// Erases a contact and every response they gave (GDPR erasure); false when not found.

@@ -6,15 +6,7 @@ import NPS
 /// and the page's Content-Security-Policy allows no inline styles, so every colour and size is an
 /// SVG attribute. Each chart has a title and a text equivalent beside it (the page's tables).
 enum ReportCharts {
-    static let detractorColor = "#b42318", passiveColor = "#8a6100", promoterColor = "#1e7b3a", inkColor = "#4a5563"
-
-    static func color(_ category: NPS.Category) -> String {
-        switch category {
-        case .detractor: detractorColor
-        case .passive: passiveColor
-        case .promoter: promoterColor
-        }
-    }
+    static let inkColor = "#4a5563"
 
     /// The 0–10 distribution: one bar per score in its category's colour, the count above it.
     static func distribution(_ counts: [Int]) -> String {
@@ -24,8 +16,9 @@ enum ReportCharts {
         for (score, count) in counts.enumerated() {
             let x = 4 + score * (bar + gap)
             let h = count == 0 ? 0 : max(2, (base - top) * count / most)
-            let category = Score(score)!.category
-            svg += ##"<rect x="\##(x)" y="\##(base - h)" width="\##(bar)" height="\##(h)" fill="\##(color(category))"><title>\##(score): \##(count)</title></rect>"##
+            // The one palette of the scale (e-mail, survey page, widget).
+            let fill = InvitationEmail.colors(score: score, style: .categories).background
+            svg += ##"<rect x="\##(x)" y="\##(base - h)" width="\##(bar)" height="\##(h)" fill="\##(fill)"><title>\##(score): \##(count)</title></rect>"##
             svg += ##"<text x="\##(x + bar / 2)" y="\##(base - h - 4)" text-anchor="middle" font-size="11" fill="\##(inkColor)">\##(count)</text>"##
             svg += ##"<text x="\##(x + bar / 2)" y="\##(height - 6)" text-anchor="middle" font-size="12" fill="#1d2733">\##(score)</text>"##
         }

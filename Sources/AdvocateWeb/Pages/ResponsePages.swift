@@ -99,7 +99,8 @@ struct ResponsePages {
                                                     cookies: form.cookies, status: .notFound)
         }
         let survey = try await store.survey(workspaceID: workspaceID, id: response.surveyID)
-        let contact = try await response.contactID.asyncMap { try await store.contact(workspaceID: workspaceID, id: $0) } ?? nil
+        var contact: Contact?
+        if let contactID = response.contactID { contact = try await store.contact(workspaceID: workspaceID, id: contactID) }
         var earlier: [[String: Any]] = []
         if let contactID = response.contactID {
             var filter = ResponseFilter()
@@ -131,12 +132,5 @@ struct ResponsePages {
             ]
         }
         return try await accounts.dashboardPage("response", values, title: "Response \(response.id)", session: session, cookies: form.cookies)
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }
