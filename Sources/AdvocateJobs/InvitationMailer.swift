@@ -120,7 +120,7 @@ public final class InvitationMailer: JobHandler {
         } catch {
             switch commit.withLock({ $0 }) {
             case .committed:
-                // The dot was sent (or about to be) and the reply was lost: the server most likely
+                // The dot was sent with the commit and the reply was lost: the server most likely
                 // delivered it. Counting it as sent risks one lost message; resending risks a
                 // duplicate in the customer's inbox, which is worse.
                 logger.warning("invitation \(invitationID): connection lost after the message was committed: \(error)")

@@ -47,10 +47,10 @@ extension AdvocateStore {
     ///
     /// Concurrent calls share one transaction (group commit).
     ///
-    /// `release` (which tells the mail server to deliver) is called for each committed message
-    /// the moment the transaction commits, before any waiting task is resumed: a crash between
-    /// the two would leave a message recorded but never delivered, so that gap is kept to
-    /// microseconds.
+    /// `release` (which tells the mail server to deliver) is called for each message the
+    /// transaction records, at the instant of its commit (`Database.write(_:atCommit:)`): a crash
+    /// between the two would leave a message recorded but never delivered, or delivered but not
+    /// recorded, so there is no thread hop, fsync or round trip between them.
     public func commitAccepted(_ message: AcceptedMessage, release: @escaping @Sendable () -> Void = {}) async throws -> Bool {
         try await sendLedger.submit(PendingRelease(message: message, release: release))
     }

@@ -22,7 +22,7 @@ public final class AdvocateStore: Sendable {
             do {
                 let results = try await database.write({ sql in
                     try await AdvocateStore.commitAccepted(pending.map(\.message), now: clock.now(), in: sql)
-                }, afterCommit: { results in
+                }, atCommit: { results in
                     for (item, committed) in zip(pending, results) where committed { item.release() }
                 })
                 return results.map { .success($0) }

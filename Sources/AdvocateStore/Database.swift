@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import NIOCore
 import NIOPosix
 import PostgresKit
@@ -77,7 +78,7 @@ public final class Database: Sendable {
     let logger: Logger
 
     private enum Backend: Sendable {
-        case sqlite(writer: SQLiteConnection, writeLock: AsyncLock, readers: ConnectionPool<SQLiteConnection>)
+        case sqlite(writer: SQLiteConnection, writeLock: AsyncLock, readers: ConnectionPool<SQLiteConnection>, atCommit: CommitAction)
         case postgres(client: PostgresClient, runTask: Task<Void, Never>)
     }
 
@@ -130,10 +131,16 @@ public final class Database: Sendable {
             return c
         }
         let writer = try await connect()
+        let atCommit = CommitAction()
+        // SQLite's commit hook runs on the writer's thread the moment COMMIT starts writing the
+        // WAL: the one point at which an action can be tied to the commit with no thread between.
+        do { _ = try await writer.addCommitObserver(lifetime: .pinned) { _ in atCommit.run() } } catch {
+            throw StoreError.unavailable("cannot watch commits on \(path): \(error)")
+        }
         var readers: [SQLiteConnection] = []
         for _ in 0..<4 { readers.append(try await connect()) }
         return Database(dialect: .sqlite,
-                        backend: .sqlite(writer: writer, writeLock: AsyncLock(), readers: ConnectionPool(readers)),
+                        backend: .sqlite(writer: writer, writeLock: AsyncLock(), readers: ConnectionPool(readers), atCommit: atCommit),
                         logger: logger)
     }
 
@@ -171,7 +178,7 @@ public final class Database: Sendable {
     /// thread to wake in between.
     public var writerEventLoop: (any EventLoop)? {
         switch backend {
-        case .sqlite(let writer, _, _): return writer.eventLoop
+        case .sqlite(let writer, _, _, _): return writer.eventLoop
         case .postgres: return nil
         }
     }
@@ -179,7 +186,7 @@ public final class Database: Sendable {
     /// Closes every connection. The database must not be used afterwards.
     public func close() async {
         switch backend {
-        case .sqlite(let writer, _, let readers):
+        case .sqlite(let writer, _, let readers, _):
             try? await writer.close()
             for r in await readers.drain() { try? await r.close() }
         case .postgres(_, let runTask):
@@ -193,7 +200,7 @@ public final class Database: Sendable {
     /// Runs read-only work on a connection (a WAL reader on SQLite).
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
-        case .sqlite(_, _, let readers):
+        case .sqlite(_, _, let readers, _):
             let connection = await readers.take()
             do {
                 let result = try await body(connection.sql())
@@ -214,22 +221,27 @@ public final class Database: Sendable {
     /// cancelled await between BEGIN and COMMIT would otherwise leave the shared SQLite writer
     /// inside an open transaction, and every later write would fail.
     public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await Task { try await self.transaction(body, afterCommit: nil) }.value
+        try await Task { try await self.transaction(body, atCommit: nil) }.value
     }
 
-    /// Like `write`, and calls `afterCommit` with the result on the database's own thread the
-    /// moment COMMIT succeeds, before any waiting task is resumed (which can take milliseconds
-    /// when the cooperative pool is busy). For the one caller that must act within microseconds
-    /// of a commit: releasing messages to the mail server.
+    /// Like `write`, and calls `atCommit` with the result at the instant the commit is out of
+    /// this process's hands, with no thread hop in between: on SQLite in the commit hook, as
+    /// COMMIT starts writing the WAL; on PostgreSQL on the connection's event loop right after
+    /// the COMMIT message is written to its socket (the server commits it even if this process
+    /// dies a microsecond later). For the one caller that must act in the same instant as a
+    /// commit: releasing messages to the mail server. A kill -9 can then land only in the few
+    /// microseconds between two system calls, never across an fsync, a round trip or a thread
+    /// waking up. If the commit then fails (a full disk, a lost server), `atCommit` has run
+    /// anyway; the caller learns it from the thrown error.
     func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T,
-                            afterCommit: @escaping @Sendable (T) -> Void) async throws -> T {
-        try await Task { try await self.transaction(body, afterCommit: afterCommit) }.value
+                            atCommit: @escaping @Sendable (T) -> Void) async throws -> T {
+        try await Task { try await self.transaction(body, atCommit: atCommit) }.value
     }
 
     private func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T,
-                                          afterCommit: (@Sendable (T) -> Void)?) async throws -> T {
+                                          atCommit: (@Sendable (T) -> Void)?) async throws -> T {
         switch backend {
-        case .sqlite(let writer, let lock, _):
+        case .sqlite(let writer, let lock, _, let hook):
             return try await lock.withLock {
                 let db = writer.sql()
                 // IMMEDIATE takes the write lock up front so the transaction never fails half-way
@@ -237,7 +249,17 @@ public final class Database: Sendable {
                 try await db.raw("BEGIN IMMEDIATE").run()
                 do {
                     let result = try await body(db)
-                    try await Self.commit(db, result, afterCommit)
+                    if let atCommit {
+                        hook.arm { atCommit(result) }
+                        do { try await db.raw("COMMIT").run() } catch {
+                            hook.disarm()
+                            throw error
+                        }
+                        // A transaction that wrote nothing commits without the hook.
+                        hook.disarm()?()
+                    } else {
+                        try await db.raw("COMMIT").run()
+                    }
                     return result
                 } catch {
                     try? await db.raw("ROLLBACK").run()
@@ -250,7 +272,17 @@ public final class Database: Sendable {
                 try await db.raw("BEGIN").run()
                 do {
                     let result = try await body(db)
-                    try await Self.commit(db, result, afterCommit)
+                    if let atCommit {
+                        // On the connection's own loop the query is written to the socket inline,
+                        // so `atCommit` follows the COMMIT's write with nothing in between.
+                        try await conn.eventLoop.flatSubmit {
+                            let committed = db.execute(sql: SQLRaw("COMMIT"), { _ in })
+                            atCommit(result)
+                            return committed
+                        }.get()
+                    } else {
+                        try await db.raw("COMMIT").run()
+                    }
                     return result
                 } catch {
                     try? await db.raw("ROLLBACK").run()
@@ -258,16 +290,6 @@ public final class Database: Sendable {
                 }
             }
         }
-    }
-
-    /// COMMIT through SQLKit's future-based `execute`, so that `afterCommit` runs in the future's
-    /// callback on the connection's event loop, not after a hop back to the cooperative pool.
-    private static func commit<T: Sendable>(_ db: any SQLDatabase, _ result: T, _ afterCommit: (@Sendable (T) -> Void)?) async throws {
-        guard let afterCommit else {
-            try await db.raw("COMMIT").run()
-            return
-        }
-        try await db.execute(sql: SQLRaw("COMMIT"), { _ in }).map { afterCommit(result) }.get()
     }
 
     /// Reserves `count` consecutive-or-not new ids for `table` inside a write transaction.
@@ -292,6 +314,21 @@ public final class Database: Sendable {
 }
 
 // MARK: - Concurrency helpers
+
+/// The action SQLite's commit hook runs for the transaction being committed, if it has one.
+/// Armed inside the writer's lock just before COMMIT, so it can only belong to that transaction.
+final class CommitAction: Sendable {
+    private let action = Mutex<(@Sendable () -> Void)?>(nil)
+
+    func arm(_ body: @escaping @Sendable () -> Void) { action.withLock { $0 = body } }
+
+    /// Takes the action back; returns it if the hook has not run it.
+    @discardableResult
+    func disarm() -> (@Sendable () -> Void)? { action.withLock { a in defer { a = nil }; return a } }
+
+    /// Called by the hook, on SQLite's thread.
+    func run() { disarm()?() }
+}
 
 /// A FIFO async mutex: SQLite's single writer connection is shared by many tasks.
 actor AsyncLock {

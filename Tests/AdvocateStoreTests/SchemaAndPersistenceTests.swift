@@ -1,7 +1,9 @@
 import AdvocateCore
-import AdvocateStore
+@testable import AdvocateStore
 import AdvocateTestSupport
 import NPS
+import SQLKit
+import Synchronization
 import Testing
 
 @Suite("Schema and persistence")
@@ -36,5 +38,42 @@ struct SchemaAndPersistenceTests {
         #expect(try await reopened.contact(workspaceID: ws.id, externalID: "u1") != nil)
         #expect(try await reopened.rollupTally(survey.id) == Tally(promoters: 1, passives: 0, detractors: 1))
         await reopened.close()
+    }
+
+    @Test("a commit action runs once, before the write returns, for a transaction that commits (even one that wrote nothing), and never for one that rolls back",
+          arguments: TestBackend.available)
+    func commitActionRunsExactlyWithTheCommit(backend: TestBackend) async throws {
+        let db = try await TestDatabase.make(backend)
+        defer { db.remove() }
+        let store = try await db.openStore()
+        let ws = try await store.makeWorkspace()
+        let runs = Mutex<[String]>([])
+
+        let renamed = try await store.database.write({ sql in
+            try await sql.raw("UPDATE workspaces SET name = 'Renamed' WHERE id = \(bind: ws.id)").run()
+            return "renamed"
+        }, atCommit: { label in runs.withLock { $0.append(label) } })
+        #expect(runs.withLock { $0 } == [renamed])
+
+        _ = try await store.database.write({ _ in "nothing written" }, atCommit: { label in runs.withLock { $0.append(label) } })
+        #expect(runs.withLock { $0 } == ["renamed", "nothing written"])
+
+        struct Refused: Error {}
+        await #expect(throws: Refused.self) {
+            _ = try await store.database.write({ sql -> String in
+                try await sql.raw("UPDATE workspaces SET name = 'Rolled back' WHERE id = \(bind: ws.id)").run()
+                throw Refused()
+            }, atCommit: { label in runs.withLock { $0.append(label) } })
+        }
+        // Other transactions' commits (the hook sees every commit on SQLite) run nothing.
+        _ = try await store.database.write { sql in
+            try await sql.raw("UPDATE workspaces SET name = 'Plain' WHERE id = \(bind: ws.id)").run()
+        }
+        #expect(runs.withLock { $0 } == ["renamed", "nothing written"])
+        let name = try await store.database.read { sql in
+            try await sql.raw("SELECT name FROM workspaces WHERE id = \(bind: ws.id)").first()?.decode(column: "name", as: String.self)
+        }
+        #expect(name == "Plain")
+        await store.close()
     }
 }

@@ -112,10 +112,11 @@ public final class SMTPConnection: Sendable {
     /// whether to go on; given the outcome of each recipient so far. Used to record a send
     /// durably first, so that a crash can never deliver a message that is not recorded.
     ///
-    /// `deliver` sends the terminating dot at once, without waiting for anything: a caller that
-    /// commits a record should call it the moment the commit returns, which keeps the time in
-    /// which a crash leaves "recorded but not delivered" as short as possible. Returning true
-    /// without having called it delivers too; returning false withholds the message.
+    /// `deliver` sends the terminating dot at once, from any thread, without waiting for
+    /// anything: a caller that commits a record should call it at the very instant of the commit
+    /// (from the database's commit hook), which leaves a crash no time in which the record and the
+    /// delivery disagree. Returning true without having called it delivers too; returning false
+    /// withholds the message.
     public typealias DeliveryCheck = @Sendable (_ outcomes: [SMTPDeliveryOutcome], _ deliver: @escaping @Sendable () -> Void) async -> Bool
 
     public func send(_ message: [UInt8], envelope: SMTPEnvelope, beforeDelivery: DeliveryCheck?) async throws -> SMTPSendResult {
