@@ -115,19 +115,24 @@ public final class Database: Sendable {
         } catch {
             throw StoreError.unavailable("cannot create the data directory \(directory): \(error.localizedDescription)")
         }
-        let path = (directory as NSString).appendingPathComponent("advocate.sqlite")
+        return try await openFile((directory as NSString).appendingPathComponent("advocate.sqlite"), readOnly: false, logger: logger)
+    }
+
+    /// Opens one SQLite file. `readOnly` (inspecting a backup) changes nothing in the file, not
+    /// even its journal mode, and uses a single connection.
+    static func openFile(_ path: String, readOnly: Bool, logger: Logger = Logger(label: "advocate.store")) async throws -> Database {
+        // WAL lets readers run beside the writer; FULL sync makes an acknowledged commit survive
+        // power loss, and group commit keeps that affordable. busy_timeout covers a CLI command
+        // writing while a server runs on the same file.
+        let pragmas = readOnly ? ["PRAGMA query_only = ON"]
+            : ["PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
+               "PRAGMA foreign_keys = ON", "PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY"]
         func connect() async throws -> SQLiteConnection {
             let c: SQLiteConnection
             do { c = try await SQLiteConnection.open(storage: .file(path: path), logger: logger) } catch {
                 throw StoreError.unavailable("cannot open \(path): \(error)")
             }
-            // WAL lets readers run beside the writer; FULL sync makes an acknowledged commit survive
-            // power loss, and group commit keeps that affordable. busy_timeout covers a CLI command
-            // writing while a server runs on the same file.
-            for pragma in ["PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
-                           "PRAGMA foreign_keys = ON", "PRAGMA cache_size = -65536", "PRAGMA temp_store = MEMORY"] {
-                try await c.query(pragma, []) { _ in }
-            }
+            for pragma in pragmas { try await c.query(pragma, []) { _ in } }
             return c
         }
         let writer = try await connect()
@@ -138,7 +143,7 @@ public final class Database: Sendable {
             throw StoreError.unavailable("cannot watch commits on \(path): \(error)")
         }
         var readers: [SQLiteConnection] = []
-        for _ in 0..<4 { readers.append(try await connect()) }
+        for _ in 0..<(readOnly ? 1 : 4) { readers.append(try await connect()) }
         return Database(dialect: .sqlite,
                         backend: .sqlite(writer: writer, writeLock: AsyncLock(), readers: ConnectionPool(readers), atCommit: atCommit),
                         logger: logger)

@@ -59,6 +59,13 @@ extension AdvocateStore {
 
 /// Runs `body` with an open store and always closes it.
 func withStore<T>(_ options: DataOptions, _ body: (AdvocateStore) async throws -> T) async throws -> T {
+    // Shared with a running server; only `advocate restore` excludes everyone.
+    var lock: DataDirectoryLock?
+    if case .sqlite(let directory) = try options.location(), FileManager.default.fileExists(atPath: directory) {
+        lock = try DataDirectoryLock(directory: directory)
+        guard lock!.shared() else { throw CLIError("\(directory) is being restored (advocate restore); try again once it has finished") }
+    }
+    defer { withExtendedLifetime(lock) {} }
     let store = try await options.openStore()
     do {
         let result = try await body(store)

@@ -59,6 +59,14 @@ struct ServeCommand: AsyncParsableCommand {
 
         var logger = Logger(label: "advocate")
         logger.logLevel = level
+        // Held for the server's life so that `advocate restore` cannot replace the file under it.
+        var directoryLock: DataDirectoryLock?
+        if case .sqlite(let directory) = location {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            directoryLock = try DataDirectoryLock(directory: directory)
+            guard directoryLock!.shared() else { throw CLIError("\(directory) is being restored (advocate restore); start the server once it has finished") }
+        }
+        defer { withExtendedLifetime(directoryLock) {} }
         let store: AdvocateStore
         do { store = try await AdvocateStore.open(location, logger: logger) } catch let e as StoreError { throw CLIError(e.description) }
         logger.info("data: \(location)")

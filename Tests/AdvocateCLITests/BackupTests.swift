@@ -1,0 +1,137 @@
+import AdvocateCore
+import AdvocateStore
+import AdvocateTestSupport
+import AdvocateWeb
+import HTTPTypes
+import Foundation
+import Testing
+
+/// `advocate backup` and `advocate restore` as an operator runs them.
+@Suite("advocate backup and restore")
+struct BackupTests {
+    static func scratch(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("advocate-backup-\(name)-\(UUID().uuidString)").path
+    }
+
+    @Test("a backup taken while the server takes answers is consistent, and restoring it into another directory gives back exactly what it held")
+    func backupWhileServingAndRestore() async throws {
+        let dir = Self.scratch("live"), other = Self.scratch("restored"), file = Self.scratch("file") + ".sqlite"
+        defer { for p in [dir, other, file] { try? FileManager.default.removeItem(atPath: p) } }
+        let token = runAdvocate(["token", "create", "--name", "backup", "--data", dir]).lastLine
+        let server = try ServerProcess(["--data", dir])
+        defer { server.kill9() }
+        let survey = try await server.request(.post, "/api/v1/surveys", token: token, json: #"{"name": "Q4", "product_name": "Acme"}"#)
+        guard case .integer(let surveyID)? = try JSONValue.parse(survey.body)["id"] else { Issue.record("no survey: \(survey.body)"); return }
+        for i in 0..<40 {
+            let r = try await server.request(.post, "/api/v1/responses", token: token,
+                                             json: #"{"survey_id": \#(surveyID), "score": \#(i % 11), "comment": "Çok iyi \#(i) 很好"}"#)
+            #expect(r.status == 201)
+        }
+        // The server keeps writing while the backup runs.
+        async let more: Void = {
+            for i in 40..<80 {
+                _ = try? await server.request(.post, "/api/v1/responses", token: token, json: #"{"survey_id": \#(surveyID), "score": 9, "comment": "n\#(i)"}"#)
+            }
+        }()
+        let backup = runAdvocate(["backup", "--to", file, "--data", dir])
+        await more
+        #expect(backup.status == 0, "\(backup.stderr)")
+        #expect(backup.stdout.contains("backed up to \(file)") && backup.stdout.contains("schema version \(AdvocateStore.latestSchemaVersion)"), "\(backup.stdout)")
+        let summary = try await AdvocateStore.inspectBackup(file)
+        #expect((40...80).contains(summary.responses))
+        server.terminate()
+
+        let restored = runAdvocate(["restore", "--from", file, "--data", other])
+        #expect(restored.status == 0, "\(restored.stderr)")
+        #expect(!restored.stdout.contains("kept in"), "nothing was there to keep: \(restored.stdout)")
+        let store = try await AdvocateStore.open(.sqlite(directory: other))
+        let ws = try #require(try await store.workspace(slug: "default"))
+        let page = try await store.responses(workspaceID: ws.id, filter: ResponseFilter(), before: nil, limit: 1000)
+        #expect(page.items.count == summary.responses)
+        #expect(page.items.contains { $0.comment == "Çok iyi 7 很好" })
+        #expect(try await store.tokenWorkspace(secretHash: APITokenSecret.hash(token)) != nil, "tokens come back with the data")
+        await store.close()
+    }
+
+    @Test("restore keeps the database it replaces, and refuses while a server uses the directory, changing nothing")
+    func restoreKeepsAndRefusesWhileServing() async throws {
+        let dir = Self.scratch("live"), file = Self.scratch("file") + ".sqlite"
+        defer { for p in [dir, file] { try? FileManager.default.removeItem(atPath: p) } }
+        let first = runAdvocate(["token", "create", "--name", "first", "--data", dir])
+        #expect(runAdvocate(["backup", "--to", file, "--data", dir]).status == 0)
+        let second = runAdvocate(["token", "create", "--name", "second", "--data", dir]).lastLine
+
+        let server = try ServerProcess(["--data", dir])
+        let refused = runAdvocate(["restore", "--from", file, "--data", dir])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("is using \(dir); stop it, then restore; nothing was changed"), "\(refused.stderr)")
+        server.terminate()
+        let unchanged = try await AdvocateStore.open(.sqlite(directory: dir))
+        #expect(try await unchanged.tokenWorkspace(secretHash: APITokenSecret.hash(second)) != nil)
+        await unchanged.close()
+
+        let restored = runAdvocate(["restore", "--from", file, "--data", dir])
+        #expect(restored.status == 0, "\(restored.stderr)")
+        let kept = try #require(restored.stdout.components(separatedBy: "kept in ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
+        let store = try await AdvocateStore.open(.sqlite(directory: dir))
+        #expect(try await store.tokenWorkspace(secretHash: APITokenSecret.hash(first.lastLine)) != nil)
+        #expect(try await store.tokenWorkspace(secretHash: APITokenSecret.hash(second)) == nil, "the restored database is the backup's")
+        await store.close()
+        let before = try await AdvocateStore.open(.sqlite(directory: kept))
+        #expect(try await before.tokenWorkspace(secretHash: APITokenSecret.hash(second)) != nil, "the replaced database is kept whole")
+        await before.close()
+    }
+
+    @Test("bad input: an existing backup file, a file that is not a database, a damaged one, one that is not Advocate's; each refused with nothing changed")
+    func badInput() async throws {
+        let dir = Self.scratch("live"), file = Self.scratch("file") + ".sqlite"
+        defer { for p in [dir, file] { try? FileManager.default.removeItem(atPath: p) } }
+        let token = runAdvocate(["token", "create", "--name", "t", "--data", dir]).lastLine
+        FileManager.default.createFile(atPath: file, contents: Data("person_id,score\n1,9\n".utf8))
+        let overwrite = runAdvocate(["backup", "--to", file, "--data", dir])
+        #expect(overwrite.status != 0 && overwrite.stderr.contains("already exists"), "\(overwrite.stderr)")
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "person_id,score\n1,9\n")
+
+        let notDatabase = runAdvocate(["restore", "--from", file, "--data", dir])
+        #expect(notDatabase.status != 0 && notDatabase.stderr.contains("is not an SQLite database; nothing was changed"), "\(notDatabase.stderr)")
+
+        try FileManager.default.removeItem(atPath: file)
+        #expect(runAdvocate(["backup", "--to", file, "--data", dir]).status == 0)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: file))
+        // Garble a whole page in the middle (its b-tree header too): the integrity check must notice.
+        let pageSize = Int(bytes[16]) << 8 | Int(bytes[17])
+        let page = (bytes.count / pageSize / 2) * pageSize
+        bytes.replaceSubrange(page..<(page + pageSize), with: Data(repeating: 0xA5, count: pageSize))
+        try bytes.write(to: URL(fileURLWithPath: file))
+        let damaged = runAdvocate(["restore", "--from", file, "--data", dir])
+        #expect(damaged.status != 0 && damaged.stderr.contains("nothing was changed"), "\(damaged.stderr)")
+
+        let foreign = Self.scratch("foreign")
+        defer { try? FileManager.default.removeItem(atPath: foreign) }
+        let made = Process()
+        made.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        made.arguments = ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE t(x)'); c.commit()", foreign]
+        try made.run()
+        made.waitUntilExit()
+        let notOurs = runAdvocate(["restore", "--from", foreign, "--data", dir])
+        #expect(notOurs.status != 0 && notOurs.stderr.contains("not Advocate's"), "\(notOurs.stderr)")
+
+        let missing = runAdvocate(["restore", "--from", foreign + ".nope", "--data", dir])
+        #expect(missing.status != 0 && missing.stderr.contains("cannot read"), "\(missing.stderr)")
+
+        let store = try await AdvocateStore.open(.sqlite(directory: dir))
+        #expect(try await store.tokenWorkspace(secretHash: APITokenSecret.hash(token)) != nil, "the live database was never touched")
+        await store.close()
+    }
+
+    @Test("on PostgreSQL, backup says how to use pg_dump and restore how to use pg_restore", .enabled(if: TestBackend.available.contains(.postgres)))
+    func postgresGuidance() async throws {
+        let url = try await PostgresTestCluster.shared.createDatabase()
+        let file = Self.scratch("pg") + ".dump"
+        let backup = runAdvocate(["backup", "--to", file, "--database", url])
+        #expect(backup.status != 0 && backup.stderr.contains("pg_dump --format=custom"), "\(backup.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: file))
+        let restore = runAdvocate(["restore", "--from", file, "--database", url])
+        #expect(restore.status != 0 && restore.stderr.contains("pg_restore"), "\(restore.stderr)")
+    }
+}
