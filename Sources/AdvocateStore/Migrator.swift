@@ -14,7 +14,9 @@ struct Migration: Sendable {
 /// Applies pending migrations at start-up, under a lock so that two instances starting together
 /// on one PostgreSQL database do not race.
 enum Migrator {
-    static func migrate(_ db: Database) async throws {
+    /// Applies every pending migration, or those up to `version` (tests start from each
+    /// earlier schema to check that every upgrade path ends where a new database starts).
+    static func migrate(_ db: Database, upTo version: Int? = nil) async throws {
         try await db.write { sql in
             if db.dialect == .postgres {
                 // A transaction-scoped advisory lock: the second instance waits, then finds nothing to do.
@@ -29,7 +31,7 @@ enum Migrator {
             if let newest = applied.max(), newest > Schema.migrations.last!.version {
                 throw StoreError.corrupt("the database schema (version \(newest)) is newer than this advocate binary understands (\(Schema.migrations.last!.version)); upgrade advocate")
             }
-            for m in Schema.migrations where !applied.contains(m.version) {
+            for m in Schema.migrations where !applied.contains(m.version) && m.version <= (version ?? Int.max) {
                 for statement in m.statements(db.dialect) {
                     try await sql.raw(SQLQueryString(Self.expand(statement, for: db.dialect))).run()
                 }

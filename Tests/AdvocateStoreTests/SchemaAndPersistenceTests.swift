@@ -76,4 +76,99 @@ struct SchemaAndPersistenceTests {
         #expect(name == "Plain")
         await store.close()
     }
+
+    @Test("a database at each earlier schema version, holding answers, upgrades to exactly the schema of a new one and keeps its answers",
+          arguments: TestBackend.available)
+    func upgradesFromEveryEarlierVersion(backend: TestBackend) async throws {
+        let fresh = try await TestDatabase.make(backend)
+        defer { fresh.remove() }
+        let newest = try await Database.open(fresh.location, postgresConnections: 2)
+        let expected = try await Self.schema(of: newest)
+        await newest.close()
+        #expect(expected.count > 40, "the schema description reads tables, columns and indexes: \(expected.count) lines")
+
+        for version in 1..<AdvocateStore.latestSchemaVersion {
+            let db = try await TestDatabase.make(backend)
+            defer { db.remove() }
+            let database = try await Database.open(db.location, migrate: false, postgresConnections: 2)
+            try await Migrator.migrate(database, upTo: version)
+            #expect(try await Migrator.currentVersion(database) == version)
+            // What version 1 could hold: a workspace, a survey, a contact and their answers with
+            // the rollup the report reads.
+            try await database.write { sql in
+                try await sql.raw("INSERT INTO workspaces (id, slug, name, created_at) VALUES (1, 'acme', 'Acme', 0)").run()
+                try await sql.raw("""
+                    INSERT INTO surveys (id, workspace_id, name, product_name, kind, default_locale, time_zone, round_days, created_at, updated_at)
+                    VALUES (1, 1, 'Q4', 'Acme', 'relationship', 'tr', 'Europe/Istanbul', 90, 0, 0)
+                    """).run()
+                try await sql.raw("""
+                    INSERT INTO contacts (id, workspace_id, external_id, email, properties, created_at, updated_at)
+                    VALUES (1, 1, 'cus_1', 'ada@example.com', '{"plan":"pro"}', 0, 0)
+                    """).run()
+                try await sql.raw("""
+                    INSERT INTO responses (id, workspace_id, survey_id, contact_id, score, comment, properties, channel, day, created_at, updated_at)
+                    VALUES (1, 1, 1, 1, 10, 'Çok iyi, 很好', '{"plan":"pro"}', 'api', 20414, 1763769600000, 1763769600000),
+                           (2, 1, 1, NULL, 3, NULL, '{}', 'link', 20414, 1763769600000, 1763769600000)
+                    """).run()
+                try await sql.raw("INSERT INTO nps_rollups (survey_id, dimension, segment, day, s3, s10) VALUES (1, '', '', 20414, 1, 1)").run()
+            }
+            try await Migrator.migrate(database)
+            #expect(try await Migrator.currentVersion(database) == AdvocateStore.latestSchemaVersion)
+            let upgraded = try await Self.schema(of: database)
+            #expect(upgraded == expected, "from version \(version): \(Set(upgraded).symmetricDifference(expected).sorted().prefix(6))")
+
+            let store = AdvocateStore(database: database, clock: ManualClock(Timestamp(rfc3339: "2026-11-30T09:00:00Z")!))
+            let survey = try #require(try await store.survey(workspaceID: 1, id: 1))
+            #expect(try await store.rollupTally(survey.id) == Tally(promoters: 1, passives: 0, detractors: 1), "from version \(version)")
+            let answers = try await store.allResponses(1)
+            #expect(answers.map(\.comment) == ["Çok iyi, 很好", nil], "from version \(version)")
+            await store.close()
+        }
+    }
+
+    @Test("two instances migrating one new PostgreSQL database at once both start, and each migration is applied once",
+          .enabled(if: TestBackend.available.contains(.postgres)))
+    func concurrentMigrationsOnPostgres() async throws {
+        let db = try await TestDatabase.make(.postgres)
+        async let first = Database.open(db.location, postgresConnections: 2)
+        async let second = Database.open(db.location, postgresConnections: 2)
+        let (a, b) = try await (first, second)
+        let applied = try await a.read { sql in
+            try await sql.raw("SELECT version FROM schema_migrations ORDER BY version").all().map { try $0.decode(column: "version", as: Int.self) }
+        }
+        #expect(applied == Array(1...AdvocateStore.latestSchemaVersion))
+        #expect(try await Migrator.currentVersion(b) == AdvocateStore.latestSchemaVersion)
+        await a.close()
+        await b.close()
+    }
+
+    /// Tables, columns (type, nullability, default) and indexes, one line each, sorted.
+    static func schema(of database: Database) async throws -> [String] {
+        try await database.read { sql in
+            switch database.dialect {
+            case .sqlite:
+                var lines: [String] = []
+                let objects = try await sql.raw("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND name != 'schema_migrations'").all()
+                for o in objects {
+                    let type = try o.decode(column: "type", as: String.self), name = try o.decode(column: "name", as: String.self)
+                    lines.append("\(type) \(name) on \(try o.decode(column: "tbl_name", as: String.self))")
+                    guard type == "table" else { continue }
+                    for c in try await sql.raw("SELECT name, type, \"notnull\" AS nn, dflt_value, pk FROM pragma_table_info(\(bind: name))").all() {
+                        lines.append("column \(name).\(try c.decode(column: "name", as: String.self)) \(try c.decode(column: "type", as: String.self)) notnull=\(try c.decode(column: "nn", as: Int.self)) default=\(try c.decode(column: "dflt_value", as: String?.self) ?? "-") pk=\(try c.decode(column: "pk", as: Int.self))")
+                    }
+                }
+                return lines.sorted()
+            case .postgres:
+                let columns = try await sql.raw("""
+                    SELECT table_name, column_name, data_type, is_nullable, COALESCE(column_default, '-') AS d
+                    FROM information_schema.columns WHERE table_schema = 'public' AND table_name != 'schema_migrations'
+                    """).all().map { c in
+                        "column \(try c.decode(column: "table_name", as: String.self)).\(try c.decode(column: "column_name", as: String.self)) \(try c.decode(column: "data_type", as: String.self)) nullable=\(try c.decode(column: "is_nullable", as: String.self)) default=\(try c.decode(column: "d", as: String.self))"
+                    }
+                let indexes = try await sql.raw("SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'").all()
+                    .map { "index \(try $0.decode(column: "indexdef", as: String.self))" }
+                return (columns + indexes).sorted()
+            }
+        }
+    }
 }
