@@ -54,6 +54,7 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
                         metrics: Metrics = .shared) -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     let routes = RouteTable()
+    router.add(middleware: RequestLogMiddleware())
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware(routes: routes))
     // An empty handler: the health check, and the benchmark's ceiling.

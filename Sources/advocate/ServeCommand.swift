@@ -21,6 +21,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env ADVOCATE_LOG_LEVEL).")
     var logLevel: String?
 
+    @Option(help: "Log format: text, or json for one JSON object per line (env ADVOCATE_LOG_FORMAT; default text).")
+    var logFormat: String?
+
     @Option(help: "Calls a minute each API key may make to the Delighted-compatible /v1 (env ADVOCATE_DELIGHTED_RATE; default 600).")
     var delightedRate: Int?
 
@@ -38,6 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
         let levelText = logLevel ?? env["ADVOCATE_LOG_LEVEL"] ?? "info"
         let level = Logger.Level(rawValue: levelText)
         if level == nil { problems.append("log level must be one of trace, debug, info, notice, warning, error, critical; got \(levelText)") }
+        let formatText = logFormat ?? env["ADVOCATE_LOG_FORMAT"] ?? "text"
+        if !["text", "json"].contains(formatText) { problems.append("log format must be text or json, got \(formatText)") }
         let rateText = delightedRate.map(String.init) ?? env["ADVOCATE_DELIGHTED_RATE"] ?? "600"
         let delightedRate = Int(rateText)
         if delightedRate == nil || !(1...1_000_000).contains(delightedRate!) {
@@ -57,6 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw CLIError("invalid configuration:\n  - " + problems.joined(separator: "\n  - "))
         }
 
+        if formatText == "json" { LoggingSystem.bootstrap { JSONLogHandler(label: $0) } }
         var logger = Logger(label: "advocate")
         logger.logLevel = level
         // Held for the server's life so that `advocate restore` cannot replace the file under it.

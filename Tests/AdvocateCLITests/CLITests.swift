@@ -5,6 +5,7 @@ import AdvocateTestSupport
 import AdvocateWeb
 import Mail
 import Foundation
+import HTTPTypes
 import Testing
 
 /// The `advocate` binary as a user runs it.
@@ -320,5 +321,37 @@ struct DKIMKeygenTests {
             #expect(!result.stderr.isEmpty)
             #expect(!FileManager.default.fileExists(atPath: pem), "\(arguments)")
         }
+    }
+}
+
+@Suite("advocate serve logs")
+struct ServeLogTests {
+    @Test("--log-format json writes one JSON object per line; a request's line has its id, route pattern, status and time, never the path's token")
+    func jsonLines() async throws {
+        let dir = CLITests.dataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let token = runAdvocate(["token", "create", "--name", "logs", "--data", dir]).lastLine
+        let server = try ServerProcess(["--data", dir, "--log-format", "json"])
+        defer { server.kill9() }
+        _ = try await server.request(.get, "/api/v1/surveys", token: token)
+        _ = try await server.request(.get, "/r/secret-token-in-the-path", token: nil)
+        server.terminate()
+        let lines = server.log.split(separator: "\n").map(String.init)
+        #expect(!lines.isEmpty)
+        var requests: [JSONValue] = []
+        for line in lines {
+            let object = try JSONValue.parse(line)
+            #expect(object["time"] != nil && object["level"] != nil && object["message"] != nil, "\(line)")
+            if object["message"] == .string("request") { requests.append(object) }
+        }
+        let surveys = try #require(requests.first { $0["route"] == .string("/api/v1/surveys") })
+        #expect(surveys["status"] == .string("200") && surveys["method"] == .string("GET") && surveys["ms"] != nil)
+        guard case .string(let id)? = surveys["hb.request.id"] else { Issue.record("no request id: \(surveys)"); return }
+        #expect(!id.isEmpty)
+        #expect(requests.contains { $0["route"] == .string("/r/{token}") })
+        #expect(!server.log.contains("secret-token-in-the-path") && !server.log.contains(token), "tokens never reach the log")
+
+        let wrong = runAdvocate(["serve", "--data", dir, "--log-format", "xml", "--port", "0"])
+        #expect(wrong.status != 0 && wrong.stderr.contains("log format must be text or json, got xml"), "\(wrong.stderr)")
     }
 }

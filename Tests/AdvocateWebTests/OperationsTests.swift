@@ -3,6 +3,7 @@ import AdvocateStore
 import AdvocateTestSupport
 import AdvocateWeb
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Testing
 
@@ -58,6 +59,27 @@ struct OperationsTests {
             #expect(text.contains(#"advocate_jobs{state="queued"} 1"#))
             let ready = try await api.send(.get, "/readyz", token: "")
             #expect(ready.status == .ok && ready.json["status"] == .string("ready"))
+        }
+    }
+
+    @Test("every answer carries X-Request-Id: a sane one from a proxy is kept, anything else is replaced by the server's own")
+    func requestIDs() async throws {
+        try await withAPI(.sqlite) { api in
+            let own = try await api.send(.get, "/healthz", token: "")
+            let generated = try #require(own.headers[HTTPField.Name("X-Request-Id")!])
+            #expect(generated.count >= 16 && generated.allSatisfy(\.isHexDigit))
+            let other = try await api.send(.get, "/api/v1/surveys")
+            #expect(other.headers[HTTPField.Name("X-Request-Id")!] != generated, "each request has its own")
+
+            let kept = try await api.send(.get, "/healthz", token: "", headers: [HTTPField.Name("X-Request-Id")!: "lb-7f3a.42_x"])
+            #expect(kept.headers[HTTPField.Name("X-Request-Id")!] == "lb-7f3a.42_x")
+            for insane in ["has space", "new\nline", String(repeating: "a", count: 129), "ünicode", "<script>"] {
+                let replaced = try await api.send(.get, "/healthz", token: "", headers: [HTTPField.Name("X-Request-Id")!: insane])
+                let id = replaced.headers[HTTPField.Name("X-Request-Id")!]
+                #expect(id != nil && id != insane && id!.allSatisfy(\.isHexDigit), "\(insane.debugDescription) → \(id ?? "none")")
+            }
+            let problem = try await api.send(.get, "/api/v1/surveys/999999")
+            #expect(problem.status == .notFound && problem.headers[HTTPField.Name("X-Request-Id")!] != nil, "errors carry it too")
         }
     }
 }

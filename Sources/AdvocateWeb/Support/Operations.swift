@@ -1,7 +1,9 @@
 import AdvocateCore
 import AdvocateStore
 import Foundation
+import HTTPTypes
 import Hummingbird
+import Logging
 
 /// Counts every request by method, route pattern and status, and times it, into `Metrics.shared`.
 /// The route is the pattern (`/api/v1/surveys/{id}`), never the path, so ids and tokens never
@@ -20,6 +22,51 @@ struct MetricsMiddleware: RouterMiddleware {
                           ["method": request.method.rawValue, "route": route, "status": String(response.status.code)])
         metrics.observe("advocate_http_request_duration_seconds", ["route": route], seconds)
         return response
+    }
+}
+
+/// One log line per request, and the request's id in `X-Request-Id` so a user's report and the
+/// server's log can be matched. A reverse proxy's own `X-Request-Id` is kept when it is sane, so one
+/// id follows the request through both. The line holds the route pattern, never the path or query
+/// (they can carry tokens and e-mail addresses).
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+    static let header = HTTPField.Name("X-Request-Id")!
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+        var context = context
+        if let given = request.headers[Self.header], Self.isSane(given) {
+            context.logger[metadataKey: "hb.request.id"] = .string(given)
+        }
+        let id = context.id
+        let start = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            log(request, context, status: Int(status), since: start)
+            throw error
+        }
+        response.headers[Self.header] = id
+        log(request, context, status: Int(response.status.code), since: start)
+        return response
+    }
+
+    private func log(_ request: Request, _ context: AppContext, status: Int, since start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        context.logger.log(level: status >= 500 ? .error : .info, "request", metadata: [
+            "method": .string(request.method.rawValue), "route": .string(context.endpointPath ?? "unmatched"),
+            "status": .stringConvertible(status), "ms": .string(String(format: "%.1f", milliseconds)),
+        ])
+    }
+
+    /// 1 to 128 characters a log line and a header can carry as they are.
+    static func isSane(_ id: String) -> Bool {
+        (1...128).contains(id.utf8.count) && id.utf8.allSatisfy { b in
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F || b == 0x2E
+        }
     }
 }
 
