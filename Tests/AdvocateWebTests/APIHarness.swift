@@ -94,13 +94,17 @@ func withAPI<T: Sendable>(_ backend: TestBackend, sending: SendingState = Sendin
         let ws = try await store.ensureWorkspace(slug: "acme").workspace
         let secret = APITokenSecret.generate()
         _ = try await store.createToken(workspaceID: ws.id, name: "test", secretHash: APITokenSecret.hash(secret))
-        // A line per request would bury a failing test's output: only warnings and errors.
-        var logger = Logger(label: "advocate.test")
-        logger.logLevel = .warning
         let app = Application(router: buildRouter(store: store, sending: sending, accounts: accounts, delightedRequestsPerMinute: delightedRate,
-                                                  metrics: metrics), logger: logger)
+                                                  metrics: metrics), logger: quietLogger)
         return try await app.test(.router) { client in
             try await body(APIHarness(client: client, store: store, clock: clock, workspaceID: ws.id, token: secret))
         }
     }
 }
+
+/// A line per request would bury a failing test's output: only warnings and errors.
+let quietLogger: Logger = {
+    var logger = Logger(label: "advocate.test")
+    logger.logLevel = .warning
+    return logger
+}()

@@ -50,7 +50,7 @@ struct ScannerSimulationTests {
             let ws = try await store.ensureWorkspace(slug: "acme").workspace
             let secret = APITokenSecret.generate()
             _ = try await store.createToken(workspaceID: ws.id, name: "test", secretHash: APITokenSecret.hash(secret))
-            let app = Application(router: buildRouter(store: store), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            let app = Application(router: buildRouter(store: store), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: quietLogger)
             try await app.test(.live) { client in
                 let api = APIHarness(client: client, store: store, clock: clock, workspaceID: ws.id, token: secret)
                 let base = "http://127.0.0.1:\(try #require(client.port))"
