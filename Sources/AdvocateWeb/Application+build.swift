@@ -55,6 +55,7 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
     let router = Router(context: AppContext.self)
     let routes = RouteTable()
     router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: SecurityHeadersMiddleware(behindTLS: publicURL?.lowercased().hasPrefix("https://") == true))
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware(routes: routes))
     // An empty handler: the health check, and the benchmark's ceiling.

@@ -5,6 +5,7 @@ import AdvocateWeb
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdTesting
 import Testing
 
 @Suite("/metrics and /readyz")
@@ -80,6 +81,24 @@ struct OperationsTests {
             }
             let problem = try await api.send(.get, "/api/v1/surveys/999999")
             #expect(problem.status == .notFound && problem.headers[HTTPField.Name("X-Request-Id")!] != nil, "errors carry it too")
+        }
+    }
+
+    @Test("behind TLS every answer carries HSTS, without TLS none does; nosniff always, errors included")
+    func transportSecurity() async throws {
+        try await withTestStore(.sqlite) { store, _ in
+            for (publicURL, hsts) in [("https://nps.example.com", true), ("http://localhost:8080", false)] {
+                let app = Application(router: buildRouter(store: store, publicURL: publicURL), logger: quietLogger)
+                try await app.test(.router) { client in
+                    for path in ["/healthz", "/api/v1/surveys", "/nowhere"] {
+                        try await client.execute(uri: path, method: .get) { response in
+                            #expect((response.headers[HTTPField.Name("Strict-Transport-Security")!] == "max-age=31536000; includeSubDomains") == hsts,
+                                    "\(publicURL) \(path)")
+                            #expect(response.headers[.xContentTypeOptions] == "nosniff", "\(publicURL) \(path)")
+                        }
+                    }
+                }
+            }
         }
     }
 }

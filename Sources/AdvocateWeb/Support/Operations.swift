@@ -70,6 +70,23 @@ struct RequestLogMiddleware: RouterMiddleware {
     }
 }
 
+/// Headers every answer carries. Behind TLS (an https public URL) HSTS tells browsers never to
+/// use plain http for this host again, so a survey link cannot be downgraded on a hostile network;
+/// without TLS it would mean nothing (browsers ignore it over http) and is left out. `nosniff`
+/// stops a browser from running an API answer as a script.
+struct SecurityHeadersMiddleware: RouterMiddleware {
+    typealias Context = AppContext
+    static let strictTransportSecurity = HTTPField.Name("Strict-Transport-Security")!
+    let behindTLS: Bool
+
+    func handle(_ request: Request, context: AppContext, next: (Request, AppContext) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        if behindTLS { response.headers[Self.strictTransportSecurity] = "max-age=31536000; includeSubDomains" }
+        if response.headers[.xContentTypeOptions] == nil { response.headers[.xContentTypeOptions] = "nosniff" }
+        return response
+    }
+}
+
 /// `/metrics` (Prometheus) and `/readyz`: for the people and systems that run Advocate.
 struct OperationsEndpoints {
     let store: AdvocateStore
