@@ -35,25 +35,26 @@ extension AdvocateStore {
 
     /// Stores a new token by the hash of its secret (the secret itself is never stored).
     /// `surveyID` is the survey its Delighted-compatible calls act on (nil: the workspace's first).
-    public func createToken(workspaceID: Int64, name: String, secretHash: String, surveyID: Int64? = nil) async throws -> APIToken {
+    public func createToken(workspaceID: Int64, name: String, secretHash: String, surveyID: Int64? = nil,
+                            scope: TokenScope = .write) async throws -> APIToken {
         let now = clock.now()
         return try await database.write { sql in
             let id = try await sql.raw("""
-                INSERT INTO api_tokens (workspace_id, name, token_hash, survey_id, created_at)
-                VALUES (\(bind: workspaceID), \(bind: name), \(bind: secretHash), \(bind: surveyID), \(bind: now.milliseconds)) RETURNING id
+                INSERT INTO api_tokens (workspace_id, name, token_hash, survey_id, scopes, created_at)
+                VALUES (\(bind: workspaceID), \(bind: name), \(bind: secretHash), \(bind: surveyID), \(bind: scope.stored), \(bind: now.milliseconds)) RETURNING id
                 """).first()!.decode(column: "id", as: Int64.self)
-            return APIToken(id: id, workspaceID: workspaceID, name: name, createdAt: now)
+            return APIToken(id: id, workspaceID: workspaceID, name: name, createdAt: now, scope: scope)
         }
     }
 
     /// The workspace a live token acts in, looked up by the hash of its secret.
-    public func tokenWorkspace(secretHash: String) async throws -> (tokenID: Int64, workspaceID: Int64, surveyID: Int64?)? {
+    public func tokenWorkspace(secretHash: String) async throws -> (tokenID: Int64, workspaceID: Int64, surveyID: Int64?, scope: TokenScope)? {
         try await database.read { sql in
             guard let row = try await sql.raw("""
-                SELECT id, workspace_id, survey_id FROM api_tokens WHERE token_hash = \(bind: secretHash) AND revoked_at IS NULL
+                SELECT id, workspace_id, survey_id, scopes FROM api_tokens WHERE token_hash = \(bind: secretHash) AND revoked_at IS NULL
                 """).first() else { return nil }
             return (try row.decode(column: "id", as: Int64.self), try row.decode(column: "workspace_id", as: Int64.self),
-                    try row.decode(column: "survey_id", as: Int64?.self))
+                    try row.decode(column: "survey_id", as: Int64?.self), TokenScope(stored: try row.decode(column: "scopes", as: String.self)))
         }
     }
 
@@ -73,11 +74,12 @@ extension AdvocateStore {
     public func tokens(workspaceID: Int64) async throws -> [APIToken] {
         try await database.read { sql in
             try await sql.raw("""
-                SELECT id, name, created_at FROM api_tokens WHERE workspace_id = \(bind: workspaceID) AND revoked_at IS NULL ORDER BY id
+                SELECT id, name, scopes, created_at FROM api_tokens WHERE workspace_id = \(bind: workspaceID) AND revoked_at IS NULL ORDER BY id
                 """).all().map {
                 APIToken(id: try $0.decode(column: "id", as: Int64.self), workspaceID: workspaceID,
                          name: try $0.decode(column: "name", as: String.self),
-                         createdAt: Timestamp(milliseconds: try $0.decode(column: "created_at", as: Int64.self)))
+                         createdAt: Timestamp(milliseconds: try $0.decode(column: "created_at", as: Int64.self)),
+                         scope: TokenScope(stored: try $0.decode(column: "scopes", as: String.self)))
             }
         }
     }

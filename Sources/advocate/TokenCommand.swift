@@ -14,6 +14,8 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(help: "What the token is for, e.g. \"CRM sync\".") var name: String
         @Option(help: "Workspace slug (default: default).") var workspace: String = "default"
         @Option(help: "The survey this token's Delighted-compatible /v1 calls act on (default: the workspace's first).") var survey: Int64?
+        @Option(help: "What it may do: read (GET only), write (also create and change), admin (also erase contacts and delete surveys). Default write.")
+        var scope: String = "write"
         @Flag(help: "Read the secret from standard input instead of making one: keeps an existing key (a Delighted API key) working.")
         var secretStdin = false
         @OptionGroup var dataOptions: DataOptions
@@ -23,6 +25,7 @@ struct TokenCommand: AsyncParsableCommand {
                 throw ValidationError("--name must be 1 to \(Limits.nameCharacters) characters")
             }
             if !Workspace.isValidSlug(workspace) { throw ValidationError("--workspace must be 1 to 63 of a-z, 0-9 and -") }
+            if TokenScope(rawValue: scope) == nil { throw ValidationError("--scope must be read, write or admin, got \(scope)") }
         }
 
         func run() async throws {
@@ -41,13 +44,15 @@ struct TokenCommand: AsyncParsableCommand {
                     guard try await store.tokenWorkspace(secretHash: APITokenSecret.hash(secret)) == nil else {
                         throw CLIError("a live token already has this secret")
                     }
-                    let token = try await store.createToken(workspaceID: ws.id, name: name, secretHash: APITokenSecret.hash(secret), surveyID: survey)
-                    print("token \(token.id) \"\(token.name)\" for workspace \(ws.slug), with the secret given on standard input")
+                    let token = try await store.createToken(workspaceID: ws.id, name: name, secretHash: APITokenSecret.hash(secret), surveyID: survey,
+                                                         scope: TokenScope(rawValue: scope)!)
+                    print("token \(token.id) \"\(token.name)\" (\(token.scope.rawValue)) for workspace \(ws.slug), with the secret given on standard input")
                     return
                 }
                 let secret = APITokenSecret.generate()
-                let token = try await store.createToken(workspaceID: ws.id, name: name, secretHash: APITokenSecret.hash(secret), surveyID: survey)
-                print("token \(token.id) \"\(token.name)\" for workspace \(ws.slug); store it now, it is not shown again:")
+                let token = try await store.createToken(workspaceID: ws.id, name: name, secretHash: APITokenSecret.hash(secret), surveyID: survey,
+                                                        scope: TokenScope(rawValue: scope)!)
+                print("token \(token.id) \"\(token.name)\" (\(token.scope.rawValue)) for workspace \(ws.slug); store it now, it is not shown again:")
                 print(secret)
             }
         }
@@ -61,7 +66,7 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             try await withStore(dataOptions) { store in
                 let ws = try await store.requireWorkspace(workspace)
-                for t in try await store.tokens(workspaceID: ws.id) { print("\(t.id)\t\(t.createdAt)\t\(t.name)") }
+                for t in try await store.tokens(workspaceID: ws.id) { print("\(t.id)\t\(t.createdAt)\t\(t.scope.rawValue)\t\(t.name)") }
             }
         }
     }

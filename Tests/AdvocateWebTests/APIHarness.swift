@@ -54,7 +54,7 @@ struct APIHarness: Sendable {
     func token(forWorkspace slug: String) async throws -> String {
         let ws = try await store.ensureWorkspace(slug: slug).workspace
         let secret = APITokenSecret.generate()
-        _ = try await store.createToken(workspaceID: ws.id, name: "test", secretHash: APITokenSecret.hash(secret))
+        _ = try await store.createToken(workspaceID: ws.id, name: "test", secretHash: APITokenSecret.hash(secret), scope: .admin)
         return secret
     }
 
@@ -93,7 +93,8 @@ func withAPI<T: Sendable>(_ backend: TestBackend, sending: SendingState = Sendin
     try await withTestStore(backend) { store, clock in
         let ws = try await store.ensureWorkspace(slug: "acme").workspace
         let secret = APITokenSecret.generate()
-        _ = try await store.createToken(workspaceID: ws.id, name: "test", secretHash: APITokenSecret.hash(secret))
+        // Admin, so tests can use every route; the scopes have their own test.
+        _ = try await store.createToken(workspaceID: ws.id, name: "test", secretHash: APITokenSecret.hash(secret), scope: .admin)
         let app = Application(router: buildRouter(store: store, sending: sending, accounts: accounts, delightedRequestsPerMinute: delightedRate,
                                                   metrics: metrics), logger: quietLogger)
         return try await app.test(.router) { client in

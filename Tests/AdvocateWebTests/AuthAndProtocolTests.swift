@@ -37,6 +37,56 @@ struct AuthAndProtocolTests {
         }
     }
 
+    @Test("token scopes: read only reads; write also changes; erasing a contact and deleting a survey take admin; a refusal is 403 problem+json and changes nothing",
+          arguments: TestBackend.available)
+    func scopes(backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            var tokens: [TokenScope: String] = [:]
+            for scope in TokenScope.allCases {
+                let secret = APITokenSecret.generate()
+                _ = try await api.store.createToken(workspaceID: api.workspaceID, name: scope.rawValue, secretHash: APITokenSecret.hash(secret), scope: scope)
+                tokens[scope] = secret
+            }
+            let survey = try await api.createSurvey()
+            _ = try await api.send(.put, "/api/v1/contacts/cus_1", json: #"{"email": "ada@example.com"}"#)
+
+            let read = tokens[.read]!
+            #expect(try await api.send(.get, "/api/v1/surveys/\(survey)", token: read).status == .ok)
+            #expect(try await api.send(.get, "/api/v1/responses", token: read).status == .ok)
+            let refused = try await api.send(.post, "/api/v1/responses", json: #"{"survey_id": \#(survey), "score": 9}"#, token: read)
+            #expect(refused.status == .forbidden)
+            #expect(refused.headers[.contentType] == "application/problem+json")
+            #expect(refused.json["detail"] == .string("this API token has the read scope; POST /api/v1/responses needs write (create one with `advocate token create --scope write`)"))
+            #expect(try await api.send(.patch, "/api/v1/surveys/\(survey)", json: #"{"name": "X"}"#, token: read).status == .forbidden)
+
+            let write = tokens[.write]!
+            #expect(try await api.send(.post, "/api/v1/responses", json: #"{"survey_id": \#(survey), "score": 9}"#, token: write).status == .created)
+            #expect(try await api.send(.put, "/api/v1/contacts/cus_2", json: #"{"name": "Grace"}"#, token: write).status == .created)
+            #expect(try await api.send(.delete, "/api/v1/contacts/cus_1", token: write).status == .forbidden)
+            #expect(try await api.send(.delete, "/api/v1/surveys/\(survey)", token: write).status == .forbidden)
+            #expect(try await api.send(.get, "/api/v1/contacts/cus_1", token: write).status == .ok, "nothing was erased")
+            #expect(try await api.send(.get, "/api/v1/surveys/\(survey)", token: write).status == .ok, "nothing was deleted")
+            let responses = try await api.send(.get, "/api/v1/responses?survey_id=\(survey)", token: read)
+            #expect(responses.json["data"].flatMap { if case .array(let a) = $0 { a.count } else { nil } } == 1, "the read token's POST wrote nothing")
+
+            let admin = tokens[.admin]!
+            #expect(try await api.send(.delete, "/api/v1/contacts/cus_1", token: admin).status == .noContent)
+            #expect(try await api.send(.delete, "/api/v1/surveys/\(survey)", token: admin).status == .noContent)
+        }
+    }
+
+    @Test("the stored form of scopes: old tokens (read,write) are write; the widest listed wins; nonsense is read")
+    func storedScopes() {
+        #expect(TokenScope(stored: "read,write") == .write)
+        #expect(TokenScope(stored: "read, write, admin") == .admin)
+        #expect(TokenScope(stored: "read") == .read)
+        #expect(TokenScope(stored: "root") == .read)
+        #expect(TokenScope.admin.stored == "read,write,admin")
+        #expect(TokenScope.required(method: "HEAD", route: "/api/v1/surveys/{id}") == .read)
+        #expect(TokenScope.required(method: "DELETE", route: "/api/v1/surveys/{id}") == .admin)
+        #expect(TokenScope.required(method: "DELETE", route: "/v1/people/{id}") == .write)
+    }
+
     @Test("a revoked token stops working once its cache entry expires", arguments: TestBackend.available)
     func revokedToken(_ backend: TestBackend) async throws {
         try await withAPI(backend) { api in

@@ -33,11 +33,43 @@ public struct APIToken: Sendable, Hashable {
     public var name: String
     /// When it was created.
     public var createdAt: Timestamp
+    /// What it may do.
+    public var scope: TokenScope
 
-    public init(id: Int64, workspaceID: Int64, name: String, createdAt: Timestamp) {
+    public init(id: Int64, workspaceID: Int64, name: String, createdAt: Timestamp, scope: TokenScope = .write) {
         self.id = id
         self.workspaceID = workspaceID
         self.name = name
         self.createdAt = createdAt
+        self.scope = scope
+    }
+}
+
+/// What an API token may do; each level includes the ones below it. A dashboard that only shows
+/// the score needs `read`; a CRM sync or a sign-up hook `write`; erasing people and deleting
+/// surveys with their answers takes `admin`, so that a leaked integration key cannot do either.
+public enum TokenScope: String, Sendable, Hashable, CaseIterable, Comparable {
+    case read, write, admin
+
+    public static func < (a: TokenScope, b: TokenScope) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+
+    /// The stored form: the scopes a token has, comma-separated ("read,write").
+    public var stored: String { TokenScope.allCases.filter { $0 <= self }.map(\.rawValue).joined(separator: ",") }
+
+    /// Reads the stored form; the widest scope listed wins, and anything unreadable is `read`.
+    public init(stored: String) {
+        self = stored.split(separator: ",").compactMap { TokenScope(rawValue: String($0.filter { $0 != " " })) }.max() ?? .read
+    }
+
+    /// The scope a request needs: reading takes `read`; erasing a contact or deleting a survey
+    /// (and its answers) `admin`; any other change `write`.
+    public static func required(method: String, route: String) -> TokenScope {
+        switch method {
+        case "GET", "HEAD", "OPTIONS": return .read
+        case "DELETE" where route.hasSuffix("/contacts/{external_id}") || route.hasSuffix("/surveys/{id}"): return .admin
+        default: return .write
+        }
     }
 }

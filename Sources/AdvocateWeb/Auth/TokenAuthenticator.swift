@@ -23,6 +23,7 @@ struct TokenAuthenticator: RouterMiddleware {
         }
         var context = context
         try await cache.authenticate(secret: String(parts[1]), store: store, context: &context)
+        try context.requireScope(for: request)
         return try await next(request, context)
     }
 }
@@ -30,33 +31,33 @@ struct TokenAuthenticator: RouterMiddleware {
 /// Recently verified token hashes.
 final class TokenCache: Sendable {
     static let cacheMilliseconds: Int64 = 10_000
-    private let entries = Mutex<[String: (workspaceID: Int64, surveyID: Int64?, expires: Int64)]>([:])
+    private let entries = Mutex<[String: (workspaceID: Int64, surveyID: Int64?, scope: TokenScope, expires: Int64)]>([:])
 
     /// Sets the context's workspace (and token survey) from an API token's secret.
     func authenticate(secret: String, store: AdvocateStore, context: inout AppContext) async throws {
         let hash = APITokenSecret.hash(secret)
         let now = store.clock.now().milliseconds
         if let cached = lookup(hash, now: now) {
-            (context.workspaceID, context.tokenSurveyID) = cached
+            (context.workspaceID, context.tokenSurveyID, context.tokenScope) = cached
         } else if let found = try await store.tokenWorkspace(secretHash: hash) {
-            (context.workspaceID, context.tokenSurveyID) = (found.workspaceID, found.surveyID)
-            insert(hash, workspaceID: found.workspaceID, surveyID: found.surveyID, now: now)
+            (context.workspaceID, context.tokenSurveyID, context.tokenScope) = (found.workspaceID, found.surveyID, found.scope)
+            insert(hash, workspaceID: found.workspaceID, surveyID: found.surveyID, scope: found.scope, now: now)
         } else {
             throw Problem.unauthorized("the API token is unknown or revoked")
         }
     }
 
-    func lookup(_ hash: String, now: Int64) -> (Int64, Int64?)? {
+    func lookup(_ hash: String, now: Int64) -> (Int64, Int64?, TokenScope)? {
         entries.withLock { e in
             guard let entry = e[hash], entry.expires > now else { return nil }
-            return (entry.workspaceID, entry.surveyID)
+            return (entry.workspaceID, entry.surveyID, entry.scope)
         }
     }
 
-    func insert(_ hash: String, workspaceID: Int64, surveyID: Int64?, now: Int64) {
+    func insert(_ hash: String, workspaceID: Int64, surveyID: Int64?, scope: TokenScope, now: Int64) {
         entries.withLock { e in
             if e.count > 10_000 { e.removeAll() }
-            e[hash] = (workspaceID, surveyID, now + Self.cacheMilliseconds)
+            e[hash] = (workspaceID, surveyID, scope, now + Self.cacheMilliseconds)
         }
     }
 }

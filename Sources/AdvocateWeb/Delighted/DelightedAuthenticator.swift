@@ -29,6 +29,7 @@ struct DelightedAuthenticator: RouterMiddleware {
         }
         var context = context
         try await cache.authenticate(secret: secret, store: store, context: &context)
+        try context.requireScope(for: request)
         let allowance = limiter.allowance(APITokenSecret.hash(secret))
         var headers: HTTPFields = [
             .rateLimitLimit: String(allowance.limit),

@@ -1,3 +1,4 @@
+import AdvocateCore
 import Hummingbird
 import NIOCore
 import Logging
@@ -9,12 +10,23 @@ public struct AppContext: RequestContext {
     public var workspaceID: Int64?
     /// The survey the caller's API token is bound to, if any (what /v1 calls act on).
     public var tokenSurveyID: Int64?
+    /// What the caller's API token may do; nil for other credentials.
+    public var tokenScope: TokenScope?
     /// The peer's IP address (for per-address limits on public endpoints); nil in router tests.
     public let remoteIP: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteIP = source.channel.remoteAddress?.ipAddress
+    }
+
+    /// A 403 problem when the API token's scope does not cover this request.
+    func requireScope(for request: Request) throws {
+        guard let scope = tokenScope else { return }
+        let needed = TokenScope.required(method: request.method.rawValue, route: endpointPath ?? "")
+        guard scope >= needed else {
+            throw Problem.forbidden("this API token has the \(scope.rawValue) scope; \(request.method.rawValue) \(endpointPath ?? "") needs \(needed.rawValue) (create one with `advocate token create --scope \(needed.rawValue)`)")
+        }
     }
 
     /// The authenticated workspace; a 401 problem when the route forgot to authenticate.

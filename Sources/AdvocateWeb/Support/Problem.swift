@@ -29,6 +29,7 @@ public struct Problem: Error, HTTPResponseError, Sendable {
 
     public static func badRequest(_ detail: String) -> Problem { Problem(status: .badRequest, detail: detail) }
     public static func notFound(_ detail: String) -> Problem { Problem(status: .notFound, detail: detail) }
+    public static func forbidden(_ detail: String) -> Problem { Problem(status: .forbidden, detail: detail) }
     public static func unauthorized(_ detail: String) -> Problem {
         var p = Problem(status: .unauthorized, detail: detail)
         p.headers[.wwwAuthenticate] = "Bearer realm=\"advocate\""
