@@ -61,6 +61,7 @@ public final class InvitationMailer: JobHandler {
             }
             return try await send(context, token: token, message: message, job: job, lease: lease)
         } catch {
+            logger.warning("invitation job \(job.id): database: \(String(reflecting: error))")
             return .finish(.retry(at: retryTime(job), error: "database: \(String(describing: error))"))
         }
     }
@@ -113,6 +114,7 @@ public final class InvitationMailer: JobHandler {
                     commit.withLock { $0 = ok ? .committed : .refused }
                     return ok
                 } catch {
+                    self.logger.warning("invitation \(invitationID): recording the send failed: \(String(reflecting: error))")
                     commit.withLock { $0 = .failed(String(describing: error)) }
                     return false
                 }

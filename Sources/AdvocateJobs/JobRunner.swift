@@ -114,7 +114,7 @@ public final class JobRunner: Service, Sendable {
             do {
                 try await store.extendLeases(jobIDs: ids, owner: configuration.owner, leaseMilliseconds: configuration.leaseMilliseconds)
             } catch {
-                logger.warning("could not renew job leases: \(String(describing: error))")
+                logger.warning("could not renew job leases: \(String(reflecting: error))")
             }
         }
     }
