@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // Already in the graph through HummingbirdTesting; named here so webhook delivery can use it.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
     ],
     targets: [
         .target(name: "NPS", swiftSettings: strictSettings),
@@ -68,13 +70,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // The job runner and its jobs (sending invitations); docs/jobs.md.
+        // The job runner and its jobs (sending invitations, delivering webhooks); docs/jobs.md.
         .target(
             name: "AdvocateJobs",
             dependencies: [
                 "AdvocateCore",
                 "AdvocateStore",
                 "Mail",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -225,6 +225,16 @@ extension AdvocateStore {
             }
         }
         try await delta.apply(in: sql)
+        // Only counted answers are news: never a provisional one-click score or a flagged scanner hit.
+        if status == .counted {
+            if existing == nil || existing?.answer.status != .counted {
+                try await Self.emitResponseEvent(.responseCreated, responseID: answer.responseID, workspaceID: owner.workspaceID,
+                                                 database: database, now: now, in: sql)
+            } else if existing?.answer != answer {
+                try await Self.emitResponseEvent(.responseUpdated, responseID: answer.responseID, workspaceID: owner.workspaceID,
+                                                 database: database, now: now, in: sql)
+            }
+        }
         switch owner {
         case .invitation(let i) where status == .counted:
             try await sql.raw("""

@@ -7,8 +7,19 @@ extension AdvocateStore {
     @discardableResult
     public func suppress(workspaceID: Int64, email: String, reason: SuppressionReason, detail: String?) async throws -> Suppression {
         let now = clock.now()
+        let database = self.database
         return try await database.write { sql in
-            try await Self.suppress(workspaceID: workspaceID, email: email, reason: reason, detail: detail, now: now, in: sql)
+            let known = try await Self.suppressions(workspaceID: workspaceID, emails: [email], in: sql)[email] != nil
+            let entry = try await Self.suppress(workspaceID: workspaceID, email: email, reason: reason, detail: detail, now: now, in: sql)
+            if !known, reason == .unsubscribed,
+               let targets = try await Self.webhookTargets(workspaceID: workspaceID, receiving: .contactUnsubscribed, in: sql) {
+                let contact = try await sql.raw("SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND email = \(bind: email)")
+                    .first().map(Self.decodeContact)
+                let event = WebhookEvent(workspaceID: workspaceID, type: .contactUnsubscribed,
+                                         data: WebhookPayload.unsubscribedData(email: email, contact: contact))
+                try await Self.enqueueWebhookEvents([event], targets: targets, database: database, now: now, in: sql)
+            }
+            return entry
         }
     }
 

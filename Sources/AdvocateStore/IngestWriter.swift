@@ -363,7 +363,7 @@ struct IngestState {
         guard !ids.isEmpty, !surveyIDs.isEmpty else { return }
         for chunk in ids.chunked(1_000) {
             let rows = try await sql.raw("""
-                SELECT id, workspace_id, survey_id, contact_id, score, comment, properties, channel, locale, day, created_at, updated_at
+                SELECT id, workspace_id, survey_id, contact_id, score, comment, properties, channel, locale, day, created_at, updated_at, tags
                 FROM responses WHERE contact_id IN (\(binds: Array(chunk))) AND survey_id IN (\(binds: surveyIDs)) AND status = 'counted'
                 """).all()
             for row in rows {
@@ -379,7 +379,8 @@ struct IngestState {
                     locale: try row.decode(column: "locale", as: String?.self),
                     day: CalendarDay(daysSinceEpoch: try row.decode(column: "day", as: Int.self)),
                     createdAt: Timestamp(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
-                    updatedAt: Timestamp(milliseconds: try row.decode(column: "updated_at", as: Int64.self)))
+                    updatedAt: Timestamp(milliseconds: try row.decode(column: "updated_at", as: Int64.self)),
+                    tags: ResponseTags.decode(try row.decode(column: "tags", as: String.self)))
                 responsesByPair[PairKey(surveyID: r.surveyID, contactIndex: contactIndex), default: []].append(responses.count)
                 responses.append(r)
             }
@@ -565,6 +566,29 @@ struct IngestState {
                 """).run()
         }
         try await delta.apply(in: sql)
+        try await emitWebhookEvents(created: Set(newResponses), database: database, now: now, in: sql)
+    }
+
+    /// response.created / response.updated for what this transaction wrote. Imported history
+    /// (answers with a source id) is not news and emits nothing.
+    private func emitWebhookEvents(created: Set<Int>, database: Database, now: Timestamp, in sql: any SQLDatabase) async throws {
+        let written = responses.indices.filter { responses[$0].dirty && responses[$0].sourceID == nil }
+        guard !written.isEmpty else { return }
+        let targets = try await AdvocateStore.webhookTargets(workspaceIDs: Set(written.map { responses[$0].workspaceID }), in: sql)
+        guard !targets.isEmpty else { return }
+        let events = written.map { i in
+            let r = responses[i]
+            let contact = r.contactIndex.map { contacts[$0] }.map {
+                Contact(id: $0.id!, workspaceID: $0.workspaceID, externalID: $0.externalID, email: $0.email, name: $0.name, locale: $0.locale,
+                        timeZone: $0.timeZone, properties: $0.properties, createdAt: $0.createdAt, updatedAt: $0.updatedAt)
+            }
+            let response = Response(id: r.id!, workspaceID: r.workspaceID, surveyID: r.surveyID, contactID: contact?.id, score: r.score,
+                                    comment: r.comment, properties: r.properties, channel: r.channel, locale: r.locale,
+                                    createdAt: r.createdAt, updatedAt: r.updatedAt, day: r.day, tags: r.tags)
+            return WebhookEvent(workspaceID: r.workspaceID, type: created.contains(i) ? .responseCreated : .responseUpdated,
+                                data: WebhookPayload.responseData(response, contact: contact))
+        }
+        try await AdvocateStore.enqueueWebhookEvents(events, targets: targets, database: database, now: now, in: sql)
     }
 }
 

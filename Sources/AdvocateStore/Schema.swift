@@ -369,5 +369,57 @@ enum Schema {
             // Delighted's question_product_name: the product this one invitation asks about.
             "ALTER TABLE invitations ADD COLUMN product_name TEXT",
         ] },
+        Migration(version: 9, reason: "signed webhooks: endpoints with their secrets, deliveries and every attempt") { _ in [
+            // The secret is kept as is, like the widget's: signing needs the key itself, so a
+            // hash would not do. The API shows it once; the one before a rotation signs too
+            // until previous_secret_expires_at. events: comma-separated event types.
+            """
+            CREATE TABLE webhooks (
+                id {id},
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                url TEXT NOT NULL,
+                events TEXT NOT NULL,
+                secret TEXT NOT NULL,
+                previous_secret TEXT,
+                previous_secret_expires_at BIGINT,
+                enabled SMALLINT NOT NULL,
+                disabled_reason TEXT,
+                disabled_at BIGINT,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX webhooks_workspace ON webhooks (workspace_id, id)",
+            // One event for one endpoint, with the exact body its signatures cover; a job per
+            // delivery sends it. The last attempt is copied here so that lists need no join.
+            """
+            CREATE TABLE webhook_deliveries (
+                id {id},
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                webhook_id BIGINT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+                event_id TEXT NOT NULL,
+                event_type TEXT NOT NULL,
+                body TEXT NOT NULL,
+                state TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                last_status_code INTEGER,
+                last_duration_ms INTEGER,
+                last_error TEXT,
+                retry_until BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                delivered_at BIGINT)
+            """,
+            "CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, id)",
+            """
+            CREATE TABLE webhook_attempts (
+                id {id},
+                delivery_id BIGINT NOT NULL REFERENCES webhook_deliveries(id) ON DELETE CASCADE,
+                at BIGINT NOT NULL,
+                status_code INTEGER,
+                duration_ms INTEGER NOT NULL,
+                error TEXT)
+            """,
+            "CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, id)",
+        ] },
     ]
 }

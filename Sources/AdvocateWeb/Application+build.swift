@@ -1,4 +1,5 @@
 import AdvocateCore
+import AdvocateJobs
 import AdvocateStore
 import Foundation
 import Hummingbird
@@ -14,9 +15,12 @@ public struct ServerConfiguration: Sendable {
     public var publicURL: String?
     /// Calls a minute each API key may make to the Delighted-compatible `/v1` (per instance).
     public var delightedRequestsPerMinute: Int
+    /// Which webhook URLs are accepted (private networks are refused by default).
+    public var webhooks: WebhookSettings
 
     public init(host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info, publicURL: String? = nil,
-                delightedRequestsPerMinute: Int = 600) {
+                delightedRequestsPerMinute: Int = 600, webhooks: WebhookSettings = WebhookSettings()) {
+        self.webhooks = webhooks
         self.delightedRequestsPerMinute = delightedRequestsPerMinute
         self.host = host
         self.port = port
@@ -33,7 +37,7 @@ public func buildApplication(store: AdvocateStore, configuration: ServerConfigur
     var logger = Logger(label: "advocate")
     logger.logLevel = configuration.logLevel
     let router = buildRouter(store: store, sending: sending, publicURL: configuration.publicURL, accounts: accounts,
-                             delightedRequestsPerMinute: configuration.delightedRequestsPerMinute)
+                             delightedRequestsPerMinute: configuration.delightedRequestsPerMinute, webhooks: configuration.webhooks)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "advocate"),
@@ -49,9 +53,10 @@ public func buildApplication(store: AdvocateStore, configuration: ServerConfigur
 /// - Parameter accounts: the dashboard's sign-in settings (bcrypt cost, attempt limits, the first owner's setup token).
 /// - Parameter metrics: where HTTP requests are counted and what `/metrics` shows (the process's
 ///   registry; a test passes its own to count only its requests).
+/// - Parameter webhooks: which webhook URLs are accepted.
 public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled, publicURL: String? = nil,
                         accounts: AccountSettings = AccountSettings(), delightedRequestsPerMinute: Int = 600,
-                        metrics: Metrics = .shared) -> Router<AppContext> {
+                        metrics: Metrics = .shared, webhooks: WebhookSettings = WebhookSettings()) -> Router<AppContext> {
     let router = Router(context: AppContext.self)
     let routes = RouteTable()
     router.add(middleware: RequestLogMiddleware())
@@ -88,6 +93,7 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
     TriggersController(store: store, sending: sending).addRoutes(to: api)
     VerbatimsController(store: store).addRoutes(to: api)
     WidgetSettingsController(store: store).addRoutes(to: api)
+    WebhooksController(store: store, settings: webhooks, sending: sending).addRoutes(to: api)
     routes.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     return router
 }

@@ -27,6 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Calls a minute each API key may make to the Delighted-compatible /v1 (env ADVOCATE_DELIGHTED_RATE; default 600).")
     var delightedRate: Int?
 
+    @Option(help: "Accept webhook URLs on loopback, private and link-local networks: true or false (env ADVOCATE_WEBHOOK_ALLOW_PRIVATE_NETWORKS; default false; see docs/webhooks.md).")
+    var webhookAllowPrivateNetworks: String?
+
     @OptionGroup var dataOptions: DataOptions
 
     @OptionGroup var mailOptions: MailOptions
@@ -57,8 +60,11 @@ struct ServeCommand: AsyncParsableCommand {
         if leaseSeconds == nil || !(1...3_600).contains(leaseSeconds!) {
             problems.append("ADVOCATE_JOB_LEASE_SECONDS must be 1 to 3600, got \(leaseText)")
         }
+        let privateText = webhookAllowPrivateNetworks ?? env["ADVOCATE_WEBHOOK_ALLOW_PRIVATE_NETWORKS"] ?? "false"
+        let allowPrivate = ["true": true, "false": false][privateText.lowercased()]
+        if allowPrivate == nil { problems.append("--webhook-allow-private-networks must be true or false, got \(privateText)") }
         // Every configuration problem at once, before anything starts.
-        guard problems.isEmpty, let port, let level, let location, let leaseSeconds, let delightedRate else {
+        guard problems.isEmpty, let port, let level, let location, let leaseSeconds, let delightedRate, let allowPrivate else {
             throw CLIError("invalid configuration:\n  - " + problems.joined(separator: "\n  - "))
         }
 
@@ -76,8 +82,9 @@ struct ServeCommand: AsyncParsableCommand {
         let store: AdvocateStore
         do { store = try await AdvocateStore.open(location, logger: logger) } catch let e as StoreError { throw CLIError(e.description) }
         logger.info("data: \(location)")
-        var sending = SendingState.disabled
         var pool: SMTPPool?
+        var handlers: [any JobHandler] = []
+        var concurrency = 8
         if let mail {
             let client: SMTPClient
             do { client = try SMTPClient(configuration: mail.smtp, eventLoopGroup: store.database.writerEventLoop ?? MultiThreadedEventLoopGroup.singleton, logger: logger) } catch {
@@ -85,19 +92,28 @@ struct ServeCommand: AsyncParsableCommand {
                 throw CLIError("--smtp-url: \(error)")
             }
             pool = SMTPPool(client: client, concurrency: mail.concurrency, perMinute: mail.perMinute, clock: store.clock, logger: logger)
-            let mailer = InvitationMailer(store: store, pool: pool!, settings: mail.settings, logger: logger)
-            let runner = JobRunner(store: store, handlers: [mailer, CampaignCadence(store: store, logger: logger)], configuration: .init(concurrency: max(8, mail.concurrency * 4), leaseMilliseconds: leaseSeconds * 1000), logger: logger)
-            sending = SendingState(emailConfigured: true, runner: runner)
+            handlers += [InvitationMailer(store: store, pool: pool!, settings: mail.settings, logger: logger), CampaignCadence(store: store, logger: logger)]
+            concurrency = max(8, mail.concurrency * 4)
             logger.info("e-mail: \(mail.smtp.host):\(mail.smtp.port) from \(mail.settings.from.address), links to \(mail.settings.publicURL)\(mail.settings.dkim == nil ? "" : ", DKIM-signed")")
         } else {
             logger.notice("e-mail sending is off (no --smtp-url); invitations are refused until it is configured")
         }
+        // Webhooks are delivered whether or not e-mail is configured; a disabled endpoint's
+        // admins are e-mailed when it is, else the log says so.
+        let webhookSettings = WebhookSettings(allowPrivateNetworks: allowPrivate)
+        let webhooks = WebhookDeliverer(store: store, settings: webhookSettings,
+                                        notice: WebhookDisabledNotice(store: store, pool: pool, settings: mail?.settings, logger: logger),
+                                        logger: logger)
+        handlers.append(webhooks)
+        let runner = JobRunner(store: store, handlers: handlers, configuration: .init(concurrency: concurrency, leaseMilliseconds: leaseSeconds * 1000),
+                               logger: logger)
+        let sending = SendingState(emailConfigured: mail != nil, runner: runner)
         // An empty database has no one to sign in: offer a one-time link that makes the first owner.
         let firstOwnerToken = try await store.userCount() == 0 ? InvitationToken.make().token : nil
         let accounts = AccountSettings(firstOwnerToken: firstOwnerToken)
         let publicURL = mailOptions.resolvedPublicURL
         let app = buildApplication(store: store, configuration: ServerConfiguration(host: host, port: port, logLevel: level, publicURL: publicURL,
-                                                                                        delightedRequestsPerMinute: delightedRate),
+                                                                                        delightedRequestsPerMinute: delightedRate, webhooks: webhookSettings),
                                    sending: sending, accounts: accounts) { channel in
             if let address = channel.localAddress {
                 // Written in one call so a supervising process (tests, scripts) reads a whole line.
@@ -112,10 +128,12 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await app.runService()
         } catch {
+            await webhooks.shutdown()
             await pool?.close()
             await store.close()
             throw error
         }
+        await webhooks.shutdown()
         await pool?.close()
         await store.close()
     }

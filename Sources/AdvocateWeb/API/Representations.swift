@@ -33,23 +33,7 @@ enum Representation {
         ])
     }
 
-    static func response(_ r: Response, contact: Contact?) -> JSONValue {
-        .object([
-            "id": .integer(r.id),
-            "survey_id": .integer(r.surveyID),
-            "contact": contact.map { .object(["id": .integer($0.id), "external_id": .optional($0.externalID), "email": .optional($0.email), "name": .optional($0.name)]) } ?? .null,
-            "score": .integer(Int64(r.score.value)),
-            "category": .string(r.category.rawValue),
-            "comment": .optional(r.comment),
-            "properties": .object(r.properties),
-            "channel": .string(r.channel.rawValue),
-            "locale": .optional(r.locale),
-            "tags": .array(r.tags.map(JSONValue.string)),
-            "source_id": .optional(r.sourceID),
-            "created_at": .string(r.createdAt.rfc3339),
-            "updated_at": .string(r.updatedAt.rfc3339),
-        ])
-    }
+    static func response(_ r: Response, contact: Contact?) -> JSONValue { r.json(contact: contact) }
 
     static func interval(_ i: Interval?) -> JSONValue {
         guard let i else { return .null }
