@@ -87,7 +87,8 @@ struct SchemaAndPersistenceTests {
         await newest.close()
         #expect(expected.count > 40, "the schema description reads tables, columns and indexes: \(expected.count) lines")
 
-        for version in 1..<AdvocateStore.latestSchemaVersion {
+        // Versions need not be contiguous: branches own numbers (8 themes, 9 webhooks) and may land in either order.
+        for version in Schema.migrations.map(\.version).dropLast() {
             let db = try await TestDatabase.make(backend)
             defer { db.remove() }
             let database = try await Database.open(db.location, migrate: false, postgresConnections: 2)
@@ -136,7 +137,7 @@ struct SchemaAndPersistenceTests {
         let applied = try await a.read { sql in
             try await sql.raw("SELECT version FROM schema_migrations ORDER BY version").all().map { try $0.decode(column: "version", as: Int.self) }
         }
-        #expect(applied == Array(1...AdvocateStore.latestSchemaVersion))
+        #expect(applied == Schema.migrations.map(\.version))
         #expect(try await Migrator.currentVersion(b) == AdvocateStore.latestSchemaVersion)
         await a.close()
         await b.close()
