@@ -17,10 +17,14 @@ public struct WebhookSettings: Sendable {
     public var allowPrivateNetworks: Bool
     /// How long one attempt may take, connecting included.
     public var timeout: Duration
+    /// Where people reach this server (`--public-url`, no trailing slash): Slack messages link
+    /// to the response there; without it they have no link.
+    public var publicURL: String?
 
-    public init(allowPrivateNetworks: Bool = false, timeout: Duration = .seconds(10)) {
+    public init(allowPrivateNetworks: Bool = false, timeout: Duration = .seconds(10), publicURL: String? = nil) {
         self.allowPrivateNetworks = allowPrivateNetworks
         self.timeout = timeout
+        self.publicURL = publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
     }
 
     /// Why `url` may not receive webhooks, if it may not: its shape, or (unless private
@@ -120,6 +124,12 @@ public final class WebhookDeliverer: JobHandler {
         }
         let timestamp = at.milliseconds / 1000
         let delivery = context.delivery
+        // The event is stored once, as JSON; a Slack endpoint gets it rendered as a message.
+        let body: String
+        switch context.webhook.format {
+        case .json: body = delivery.body
+        case .slack: body = SlackMessage.body(event: (try? JSONValue.parse(delivery.body)) ?? .null, publicURL: settings.publicURL)
+        }
         var request = HTTPClientRequest(url: url.text)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -128,8 +138,8 @@ public final class WebhookDeliverer: JobHandler {
         request.headers.add(name: "Advocate-Event-Type", value: delivery.eventType.rawValue)
         request.headers.add(name: "Advocate-Delivery-Id", value: String(delivery.id))
         request.headers.add(name: "Advocate-Timestamp", value: String(timestamp))
-        request.headers.add(name: "Advocate-Signature", value: WebhookSignature.header(body: delivery.body, timestamp: timestamp, secrets: context.secrets))
-        request.body = .bytes(ByteBuffer(string: delivery.body))
+        request.headers.add(name: "Advocate-Signature", value: WebhookSignature.header(body: body, timestamp: timestamp, secrets: context.secrets))
+        request.body = .bytes(ByteBuffer(string: body))
         do {
             let response = try await client.execute(request, timeout: .init(settings.timeout))
             // Read (a little of) the answer so the connection can be reused; its content is not kept.

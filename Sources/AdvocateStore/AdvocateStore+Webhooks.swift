@@ -47,12 +47,13 @@ extension AdvocateStore {
     // MARK: - Endpoints
 
     /// Saves a new endpoint, enabled.
-    public func createWebhook(workspaceID: Int64, url: String, events: [WebhookEventType], secret: String) async throws -> Webhook {
+    public func createWebhook(workspaceID: Int64, url: String, events: [WebhookEventType], format: WebhookFormat = .json,
+                              secret: String) async throws -> Webhook {
         let now = clock.now()
         return try await database.write { sql in
             try await sql.raw("""
-                INSERT INTO webhooks (workspace_id, url, events, secret, enabled, created_at, updated_at)
-                VALUES (\(bind: workspaceID), \(bind: url), \(bind: Self.encodeEvents(events)), \(bind: secret), 1,
+                INSERT INTO webhooks (workspace_id, url, events, format, secret, enabled, created_at, updated_at)
+                VALUES (\(bind: workspaceID), \(bind: url), \(bind: Self.encodeEvents(events)), \(bind: format.rawValue), \(bind: secret), 1,
                         \(bind: now.milliseconds), \(bind: now.milliseconds))
                 RETURNING *
                 """).first().map(Self.decodeWebhook)!
@@ -78,12 +79,14 @@ extension AdvocateStore {
     }
 
     /// Changes what is given. Enabling clears why it was disabled. Nil when the workspace has no such endpoint.
-    public func updateWebhook(workspaceID: Int64, id: Int64, url: String?, events: [WebhookEventType]?, enabled: Bool?) async throws -> Webhook? {
+    public func updateWebhook(workspaceID: Int64, id: Int64, url: String?, events: [WebhookEventType]?, format: WebhookFormat? = nil,
+                              enabled: Bool?) async throws -> Webhook? {
         let now = clock.now()
         return try await database.write { sql in
             var set: SQLQueryString = "updated_at = \(bind: now.milliseconds)"
             if let url { set += ", url = \(bind: url)" }
             if let events { set += ", events = \(bind: Self.encodeEvents(events))" }
+            if let format { set += ", format = \(bind: format.rawValue)" }
             if let enabled {
                 set += enabled ? ", enabled = 1, disabled_reason = NULL, disabled_at = NULL"
                     : ", enabled = 0, disabled_reason = NULL, disabled_at = \(bind: now.milliseconds)"
@@ -325,6 +328,7 @@ extension AdvocateStore {
     static func decodeWebhook(_ row: any SQLRow) throws -> Webhook {
         Webhook(id: try row.decode(column: "id", as: Int64.self), workspaceID: try row.decode(column: "workspace_id", as: Int64.self),
                 url: try row.decode(column: "url", as: String.self), events: decodeEvents(try row.decode(column: "events", as: String.self)),
+                format: WebhookFormat(rawValue: try row.decode(column: "format", as: String.self)) ?? .json,
                 enabled: try row.decode(column: "enabled", as: Int.self) != 0,
                 disabledReason: try row.decode(column: "disabled_reason", as: String?.self),
                 disabledAt: try row.decode(column: "disabled_at", as: Int64?.self).map(Timestamp.init(milliseconds:)),

@@ -372,13 +372,15 @@ enum Schema {
         Migration(version: 9, reason: "signed webhooks: endpoints with their secrets, deliveries and every attempt") { _ in [
             // The secret is kept as is, like the widget's: signing needs the key itself, so a
             // hash would not do. The API shows it once; the one before a rotation signs too
-            // until previous_secret_expires_at. events: comma-separated event types.
+            // until previous_secret_expires_at. events: comma-separated event types; format: the
+            // body sent (json, or a Slack-compatible message).
             """
             CREATE TABLE webhooks (
                 id {id},
                 workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
                 url TEXT NOT NULL,
                 events TEXT NOT NULL,
+                format TEXT NOT NULL DEFAULT 'json',
                 secret TEXT NOT NULL,
                 previous_secret TEXT,
                 previous_secret_expires_at BIGINT,

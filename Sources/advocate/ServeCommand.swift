@@ -100,7 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // Webhooks are delivered whether or not e-mail is configured; a disabled endpoint's
         // admins are e-mailed when it is, else the log says so.
-        let webhookSettings = WebhookSettings(allowPrivateNetworks: allowPrivate)
+        let webhookSettings = WebhookSettings(allowPrivateNetworks: allowPrivate, publicURL: mailOptions.resolvedPublicURL)
         let webhooks = WebhookDeliverer(store: store, settings: webhookSettings,
                                         notice: WebhookDisabledNotice(store: store, pool: pool, settings: mail?.settings, logger: logger),
                                         logger: logger)

@@ -71,3 +71,49 @@ struct WebhookTests {
         #expect(unsubscribed == .object(["email": .string("x@example.com"), "contact": .null]))
     }
 }
+
+@Suite("Slack messages")
+struct SlackMessageTests {
+    static let at = Timestamp(rfc3339: "2026-11-22T09:00:00Z")!
+
+    static func event(_ type: WebhookEventType, score: Int, comment: String?, contact: Contact?) -> JSONValue {
+        let response = Response(id: 42, workspaceID: 1, surveyID: 3, contactID: contact?.id, score: Score(score)!, comment: comment,
+                                properties: [:], channel: .email, locale: nil, createdAt: at, updatedAt: at, day: CalendarDay(daysSinceEpoch: 20_414))
+        return try! JSONValue.parse(WebhookPayload.body(eventID: "evt_1", type: type, at: at,
+                                                        data: WebhookPayload.responseData(response, contact: contact)))
+    }
+
+    @Test("a response: score and category in the text, the category's colour, the comment, the contact, the channel and the link", arguments: [
+        (0, "#c92a2a", "detractor"), (8, "#f5c84c", "passive"), (10, "#2b7a3b", "promoter"),
+    ])
+    func response(_ score: Int, _ colour: String, _ category: String) throws {
+        let contact = Contact(id: 7, workspaceID: 1, externalID: "u-7", email: "ana@example.com", name: "Ana", locale: nil, timeZone: nil,
+                              properties: [:], createdAt: Self.at, updatedAt: Self.at)
+        let message = try JSONValue.parse(SlackMessage.body(event: Self.event(.responseCreated, score: score, comment: "Slow exports", contact: contact),
+                                                            publicURL: "https://nps.example.com"))
+        #expect(message["text"] == .string("New answer: \(score)/10, \(category), from Ana (ana@example.com)"))
+        guard case .array(let attachments)? = message["attachments"], let a = attachments.first else { Issue.record("\(message)"); return }
+        #expect(a["color"] == .string(colour))
+        #expect(a["text"] == .string("Slow exports"))
+        #expect(a["title_link"] == .string("https://nps.example.com/app/responses/42"))
+        #expect(a["fields"] == .array([
+            .object(["title": .string("Score"), "value": .string("\(score) (\(category))"), "short": .bool(true)]),
+            .object(["title": .string("Contact"), "value": .string("Ana (ana@example.com)"), "short": .bool(true)]),
+            .object(["title": .string("Channel"), "value": .string("email"), "short": .bool(true)]),
+        ]))
+    }
+
+    @Test("respondents' text cannot make links or mentions; no public URL, no link; anonymous, updated and unsubscribe messages")
+    func escapingAndOthers() throws {
+        let message = try JSONValue.parse(SlackMessage.body(event: Self.event(.responseUpdated, score: 3, comment: "<!channel> & <https://evil.example|click>", contact: nil),
+                                                            publicURL: nil))
+        #expect(message["text"] == .string("Changed answer: 3/10, detractor, from an anonymous respondent"))
+        guard case .array(let attachments)? = message["attachments"], let a = attachments.first else { Issue.record("\(message)"); return }
+        #expect(a["text"] == .string("&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;"))
+        #expect(a["title_link"] == nil)
+        let unsubscribed = try JSONValue.parse(WebhookPayload.body(eventID: "evt_2", type: .contactUnsubscribed, at: Self.at,
+                                                                   data: WebhookPayload.unsubscribedData(email: "x<y>@example.com", contact: nil)))
+        #expect(try JSONValue.parse(SlackMessage.body(event: unsubscribed, publicURL: nil))
+                == .object(["text": .string("x&lt;y&gt;@example.com unsubscribed from surveys")]))
+    }
+}

@@ -88,13 +88,13 @@ struct WebhookFixture {
     let runner: JobRunner
     let deliverer: WebhookDeliverer
 
-    init(store: AdvocateStore, clock: ManualClock, notice: WebhookDisabledNotice? = nil) async throws {
+    init(store: AdvocateStore, clock: ManualClock, notice: WebhookDisabledNotice? = nil, publicURL: String? = nil) async throws {
         self.store = store
         self.clock = clock
         workspace = try await store.ensureWorkspace(slug: "acme").workspace
         survey = try await store.createSurvey(workspaceID: workspace.id, SurveyInput(name: "Relationship", productName: "Acme Cloud"))
         // The receiver listens on 127.0.0.1, which the default settings refuse (SSRF).
-        deliverer = WebhookDeliverer(store: store, settings: WebhookSettings(allowPrivateNetworks: true),
+        deliverer = WebhookDeliverer(store: store, settings: WebhookSettings(allowPrivateNetworks: true, publicURL: publicURL),
                                          notice: notice ?? WebhookDisabledNotice(store: store, pool: nil, settings: nil))
         runner = JobRunner(store: store, handlers: [deliverer], configuration: .init(owner: "test-runner"))
     }
@@ -231,6 +231,34 @@ struct WebhookDeliveryTests {
                 #expect(attempts.map(\.statusCode) == [500, 500, 500, 200])
                 #expect(attempts[0].error == "the endpoint answered 500" && attempts[3].error == nil)
                 #expect(zip(attempts, attempts.dropFirst()).allSatisfy { $0.at < $1.at })
+            }
+        }
+    }
+
+    @Test("a Slack-format endpoint gets a signed Slack message with the score, colour, comment, contact and a link to the response",
+          arguments: TestBackend.available)
+    func slack(_ backend: TestBackend) async throws {
+        try await WebhookReceiver.with { receiver in
+            try await withTestStore(backend) { store, clock in
+                let f = try await WebhookFixture(store: store, clock: clock, publicURL: "https://nps.acme.example.com/")
+                defer { Task { await f.shutdown() } }
+                let secret = WebhookSignature.makeSecret()
+                let webhook = try await store.createWebhook(workspaceID: f.workspace.id, url: receiver.url, events: [.responseCreated],
+                                                            format: .slack, secret: secret)
+                let outcome = try await f.answer(2)
+                try await Self.round(f, receiver, secret: secret)
+                let requests = try receiver.requests()
+                #expect(requests.count == 1 && requests.first?["verified"] == .bool(true) && requests.first?["status"] == .integer(200))
+                guard case .string(let text)? = requests.first?["body"] else { Issue.record("no body received"); return }
+                let message = try JSONValue.parse(text)
+                #expect(message["text"] == .string("New answer: 2/10, detractor, from Ana (u-1@example.com)"))
+                guard case .array(let attachments)? = message["attachments"], let a = attachments.first else { Issue.record("\(message)"); return }
+                #expect(a["color"] == .string("#c92a2a") && a["text"] == .string("Too slow"))
+                #expect(a["title_link"] == .string("https://nps.acme.example.com/app/responses/\(outcome.id)"))
+                // The log keeps the event itself, as for JSON endpoints.
+                let delivery = try #require(try await f.deliveries(webhook).first)
+                let logged = try JSONValue.parse(delivery.body)
+                #expect(delivery.state == .delivered && logged["type"] == .string("response.created"))
             }
         }
     }

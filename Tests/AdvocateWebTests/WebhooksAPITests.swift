@@ -28,7 +28,7 @@ struct WebhooksAPITests {
             #expect(secret.hasPrefix("whsec_"))
             #expect(r.headers[.location] == "/api/v1/webhooks/\(id)")
             #expect(r.json["events"] == .array([.string("response.created"), .string("response.updated")]))
-            #expect(r.json["enabled"] == .bool(true))
+            #expect(r.json["enabled"] == .bool(true) && r.json["format"] == .string("json"))
 
             let shown = try await api.send(.get, "/api/v1/webhooks/\(id)")
             #expect(shown.status == .ok && shown.json["secret"] == nil && shown.json["url"] == .string(Self.url))
@@ -37,8 +37,8 @@ struct WebhooksAPITests {
             #expect(list.json["data"]?[0]?["id"] == .integer(id))
             #expect(!String(decoding: list.bytes, as: UTF8.self).contains(secret))
 
-            let patched = try await api.send(.patch, "/api/v1/webhooks/\(id)", json: #"{"events": ["contact.unsubscribed"], "enabled": false}"#)
-            #expect(patched.status == .ok)
+            let patched = try await api.send(.patch, "/api/v1/webhooks/\(id)", json: #"{"events": ["contact.unsubscribed"], "enabled": false, "format": "slack"}"#)
+            #expect(patched.status == .ok && patched.json["format"] == .string("slack"))
             #expect(patched.json["events"] == .array([.string("contact.unsubscribed")]) && patched.json["enabled"] == .bool(false))
             #expect(patched.json["url"] == .string(Self.url))
 
@@ -68,6 +68,8 @@ struct WebhooksAPITests {
               (#"{"url": "https://93.184.215.14/x", "events": "response.created"}"#, ["events"]),
               (#"{"url": "https://93.184.215.14/x", "events": ["response.created", "case.opened", 3]}"#, ["events[1]", "events[2]"]),
               (#"{"url": "https://93.184.215.14/x", "events": ["response.created"], "secret": "mine"}"#, ["secret"]),
+              (#"{"url": "https://93.184.215.14/x", "events": ["response.created"], "format": "teams"}"#, ["format"]),
+              (#"{"url": "https://93.184.215.14/x", "events": ["response.created"], "format": null}"#, ["format"]),
           ])
     func invalidCreate(_ backend: TestBackend, _ testCase: (body: String, fields: [String])) async throws {
         try await withAPI(backend) { api in
@@ -203,5 +205,49 @@ private extension JSONValue {
     /// An element of an array.
     subscript(index: Int) -> JSONValue? {
         if case .array(let items) = self, items.indices.contains(index) { items[index] } else { nil }
+    }
+}
+
+@Suite("Webhook events from the survey pages")
+struct WebhookRespondentEventTests {
+    static let scannerAgent = "Mozilla/5.0 (compatible; MSIE 9.0; Windows NT 6.1; Trident/5.0; BingPreview/1.0b)"
+
+    func eventTypes(_ api: APIHarness, webhook id: Int64) async throws -> [String] {
+        let r = try await api.send(.get, "/api/v1/webhooks/\(id)/deliveries")
+        guard case .array(let items)? = r.json["data"] else { throw HarnessError("no deliveries: \(r.json)") }
+        return items.reversed().compactMap { if case .string(let t)? = $0["event_type"] { t } else { nil } }
+    }
+
+    @Test("scanner hits and provisional one-click scores emit nothing; the person's answer emits response.created once, a change response.updated",
+          arguments: TestBackend.available)
+    func respondentPages(_ backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let (id, _) = try await WebhooksAPITests.create(api, events: #"["response.created", "response.updated"]"#)
+            let survey = try await api.createSurvey()
+            let (token, _) = try await api.sentInvitation(surveyID: survey, sentAgoMilliseconds: 2_000)
+            let gateway = RespondentBrowser(api)
+            _ = try await gateway.get("/r/\(token)/6")
+            api.clock.advance(milliseconds: 60_000)
+            for score in 0...10 { _ = try await gateway.get("/r/\(token)/\(score)") }
+            let scanner = RespondentBrowser(api, userAgent: Self.scannerAgent)
+            _ = try await scanner.get("/r/\(token)/9")
+            _ = try await scanner.post("/r/\(token)", [("score", "9"), ("send", "1")])
+            #expect(try await api.storedResponses(surveyID: survey).map(\.status) == ["flagged"])
+            #expect(try await eventTypes(api, webhook: id) == [])
+
+            api.clock.advance(milliseconds: 3_600_000)
+            let person = RespondentBrowser(api)
+            _ = try await person.get("/r/\(token)/8")
+            #expect(try await api.storedResponses(surveyID: survey).map(\.status) == ["provisional"])
+            #expect(try await eventTypes(api, webhook: id) == [])
+            #expect(try await person.post("/r/\(token)/beacon", []).status == .noContent)
+            #expect(try await eventTypes(api, webhook: id) == ["response.created"])
+            _ = try await person.post("/r/\(token)", [("score", "8"), ("comment", "Fast support"), ("send", "1")])
+            _ = try await person.post("/r/\(token)", [("score", "8"), ("comment", "Fast support"), ("send", "1")])
+            #expect(try await eventTypes(api, webhook: id) == ["response.created", "response.updated"])
+            // A scanner after the person changes nothing and says nothing.
+            _ = try await scanner.get("/r/\(token)/0")
+            #expect(try await eventTypes(api, webhook: id) == ["response.created", "response.updated"])
+        }
     }
 }

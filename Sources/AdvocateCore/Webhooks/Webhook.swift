@@ -10,6 +10,14 @@ public enum WebhookEventType: String, Sendable, Hashable, CaseIterable, Comparab
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
+/// What an endpoint is sent.
+public enum WebhookFormat: String, Sendable, Hashable, CaseIterable {
+    /// The versioned event body (`WebhookPayload`).
+    case json
+    /// A Slack-compatible incoming-webhook message (`SlackMessage`).
+    case slack
+}
+
 /// A URL of the customer's that receives signed events.
 public struct Webhook: Sendable, Hashable {
     public var id: Int64
@@ -17,6 +25,7 @@ public struct Webhook: Sendable, Hashable {
     public var url: String
     /// The events it receives, sorted.
     public var events: [WebhookEventType]
+    public var format: WebhookFormat
     /// False after persistent failure (or when its owner paused it): nothing is sent to it.
     public var enabled: Bool
     /// Why it was disabled automatically, if it was.
@@ -27,12 +36,13 @@ public struct Webhook: Sendable, Hashable {
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
-    public init(id: Int64, workspaceID: Int64, url: String, events: [WebhookEventType], enabled: Bool, disabledReason: String?,
-                disabledAt: Timestamp?, previousSecretExpiresAt: Timestamp?, createdAt: Timestamp, updatedAt: Timestamp) {
+    public init(id: Int64, workspaceID: Int64, url: String, events: [WebhookEventType], format: WebhookFormat, enabled: Bool,
+                disabledReason: String?, disabledAt: Timestamp?, previousSecretExpiresAt: Timestamp?, createdAt: Timestamp, updatedAt: Timestamp) {
         self.id = id
         self.workspaceID = workspaceID
         self.url = url
         self.events = events
+        self.format = format
         self.enabled = enabled
         self.disabledReason = disabledReason
         self.disabledAt = disabledAt

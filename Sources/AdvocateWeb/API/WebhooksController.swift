@@ -30,10 +30,11 @@ struct WebhooksController {
         let r = InputReader(try await request.jsonBody(limit: Limits.singleBodyBytes))
         let url = await readURL(r, required: true)
         let events = Self.readEvents(r, required: true)
+        let format = Self.readFormat(r)
         try r.finish()
         guard let url, let events else { throw Problem.badRequest("url and events are required") }
         let secret = WebhookSignature.makeSecret()
-        let webhook = try await store.createWebhook(workspaceID: workspaceID, url: url.text, events: events, secret: secret)
+        let webhook = try await store.createWebhook(workspaceID: workspaceID, url: url.text, events: events, format: format ?? .json, secret: secret)
         return JSONResponse.make(Self.representation(webhook, secret: secret), status: .created,
                                  headers: [.location: "/api/v1/webhooks/\(webhook.id)"])
     }
@@ -59,10 +60,11 @@ struct WebhooksController {
         let r = InputReader(try await request.jsonBody(limit: Limits.singleBodyBytes))
         let url = await readURL(r, required: false)
         let events = Self.readEvents(r, required: false)
+        let format = Self.readFormat(r)
         let enabled = r.bool("enabled")
         try r.finish()
         guard let updated = try await store.updateWebhook(workspaceID: current.workspaceID, id: current.id, url: url?.text, events: events,
-                                                          enabled: enabled) else {
+                                                          format: format, enabled: enabled) else {
             throw Problem.notFound("no webhook with id \(current.id) in this workspace")
         }
         return JSONResponse.make(Self.representation(updated))
@@ -179,11 +181,21 @@ struct WebhooksController {
         return valid ? Array(Set(events)).sorted() : nil
     }
 
+    /// `format`: json (the event itself) or slack (a Slack-compatible message).
+    static func readFormat(_ r: InputReader) -> WebhookFormat? {
+        guard let text = r.string("format", maxCharacters: 20, nullable: false) else { return nil }
+        guard let format = WebhookFormat(rawValue: text) else {
+            r.fail("format", "must be one of \(WebhookFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+            return nil
+        }
+        return format
+    }
+
     // MARK: - Representation
 
     static func representation(_ w: Webhook, secret: String? = nil) -> JSONValue {
         var o: [String: JSONValue] = [
-            "id": .integer(w.id), "url": .string(w.url), "events": .array(w.events.map { .string($0.rawValue) }),
+            "id": .integer(w.id), "url": .string(w.url), "events": .array(w.events.map { .string($0.rawValue) }), "format": .string(w.format.rawValue),
             "enabled": .bool(w.enabled), "disabled_reason": .optional(w.disabledReason),
             "disabled_at": .optional(w.disabledAt?.rfc3339),
             "previous_secret_expires_at": .optional(w.previousSecretExpiresAt?.rfc3339),
