@@ -2,6 +2,7 @@ import AdvocateCore
 import AdvocateJobs
 import AdvocateStore
 import AdvocateTestSupport
+import AdvocateWeb
 import Foundation
 import Hummingbird
 import Testing
@@ -51,6 +52,34 @@ struct WebhooksAPITests {
 
             #expect(try await api.send(.delete, "/api/v1/webhooks/\(id)").status == .noContent)
             #expect(try await api.send(.get, "/api/v1/webhooks/\(id)").status == .notFound)
+        }
+    }
+
+    @Test("reading webhooks takes the read scope; every change takes admin (403 problem+json, nothing changed)", arguments: TestBackend.available)
+    func scopes(_ backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let (id, _) = try await Self.create(api)
+            var tokens: [TokenScope: String] = [:]
+            for scope in [TokenScope.read, .write] {
+                let secret = APITokenSecret.generate()
+                _ = try await api.store.createToken(workspaceID: api.workspaceID, name: scope.rawValue, secretHash: APITokenSecret.hash(secret), scope: scope)
+                tokens[scope] = secret
+            }
+            let before = try await api.send(.get, "/api/v1/webhooks/\(id)").bytes
+            #expect(try await api.send(.get, "/api/v1/webhooks/\(id)", token: tokens[.read]).status == .ok)
+            #expect(try await api.send(.get, "/api/v1/webhooks/\(id)/deliveries", token: tokens[.read]).status == .ok)
+            for (method, path, body) in [
+                (HTTPRequest.Method.post, "/api/v1/webhooks", #"{"url": "\#(Self.url)", "events": ["response.created"]}"#),
+                (.patch, "/api/v1/webhooks/\(id)", #"{"url": "https://93.184.215.15/elsewhere"}"#),
+                (.delete, "/api/v1/webhooks/\(id)", nil),
+                (.post, "/api/v1/webhooks/\(id)/secret", nil),
+                (.post, "/api/v1/webhooks/\(id)/deliveries/1/replay", nil),
+            ] as [(HTTPRequest.Method, String, String?)] {
+                let r = try await api.send(method, path, json: body, token: tokens[.write])
+                #expect(r.status == .forbidden && r.isProblem && r.detail.contains("needs admin"), "\(method) \(path): \(r.status)")
+            }
+            #expect(try await api.send(.get, "/api/v1/webhooks/\(id)").bytes == before)
+            #expect(try await api.send(.get, "/api/v1/webhooks").json["data"].map { if case .array(let a) = $0 { a.count } else { 0 } } == 1)
         }
     }
 

@@ -64,11 +64,13 @@ public enum TokenScope: String, Sendable, Hashable, CaseIterable, Comparable {
     }
 
     /// The scope a request needs: reading takes `read`; erasing a contact or deleting a survey
-    /// (and its answers) `admin`; any other change `write`.
+    /// (and its answers) `admin`, and so does any change to webhooks (an endpoint receives every
+    /// answer, so making one is handing out the data); any other change `write`.
     public static func required(method: String, route: String) -> TokenScope {
         switch method {
         case "GET", "HEAD", "OPTIONS": return .read
         case "DELETE" where route.hasSuffix("/contacts/{external_id}") || route.hasSuffix("/surveys/{id}"): return .admin
+        case _ where route.hasPrefix("/api/v1/webhooks"): return .admin
         default: return .write
         }
     }
