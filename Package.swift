@@ -38,8 +38,9 @@ let package = Package(
         .target(
             name: "AdvocateCore",
             dependencies: ["NPS"],
-            // Respondent-facing strings, one JSON catalog per language (Resources/Locales/README.md).
-            resources: [.copy("Resources/Locales")],
+            // Respondent-facing strings, one JSON catalog per language (Resources/Locales/README.md);
+            // the starter themes' keywords in the same languages.
+            resources: [.copy("Resources/Locales"), .copy("Resources/Themes")],
             swiftSettings: strictSettings
         ),
         .target(

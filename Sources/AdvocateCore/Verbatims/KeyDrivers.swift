@@ -90,3 +90,15 @@ public enum KeyDrivers {
         }
     }
 }
+
+extension KeyDrivers {
+    /// "The top reasons people recommend us and don't": the themes that raise the commenters'
+    /// NPS (positive impact), largest first, and those that lower it, most negative first; at
+    /// most `limit` each. Ties by theme id.
+    public static func topReasons(_ drivers: [KeyDriver], limit: Int = 5) -> (recommend: [KeyDriver], dontRecommend: [KeyDriver]) {
+        let rated = drivers.compactMap { driver in driver.impact.map { (driver, $0) } }
+        let up = rated.filter { $0.1 > 0 }.sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.theme < $1.0.theme }
+        let down = rated.filter { $0.1 < 0 }.sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0.theme < $1.0.theme }
+        return (Array(up.prefix(limit).map(\.0)), Array(down.prefix(limit).map(\.0)))
+    }
+}

@@ -56,6 +56,9 @@ public enum Tokenizer {
         Set(tokens(TextNormalizer.matchKey(comment)))
     }
 
+    /// Whether `character` is Han, Hiragana, Katakana or Hangul: read in bigrams, not words.
+    static func isCJK(_ character: Character) -> Bool { Kind.isCJK(character.unicodeScalars.first!) }
+
     // MARK: - Character classes
 
     private enum Kind {
