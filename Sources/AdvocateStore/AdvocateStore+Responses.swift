@@ -217,6 +217,9 @@ extension AdvocateStore {
                 WHERE id = \(bind: id) AND workspace_id = \(bind: workspaceID)
                 """).run()
             try await delta.apply(in: sql)
+            if comment != nil {
+                try await Self.tagComments([(r.id, workspaceID, r.comment, r.locale)], replacing: [r.id], database: self.database, in: sql)
+            }
             return r
         }
     }
@@ -236,33 +239,5 @@ extension AdvocateStore {
                         day: CalendarDay(daysSinceEpoch: try row.decode(column: "day", as: Int.self)),
                         tags: ResponseTags.decode(try row.decode(column: "tags", as: String.self)),
                         sourceID: try row.decode(column: "source_id", as: String?.self))
-    }
-}
-
-extension AdvocateStore {
-    /// A counted response's comment, for verbatim analysis.
-    public struct Comment: Sendable, Hashable {
-        public var responseID: Int64
-        public var score: Int
-        public var text: String
-    }
-
-    /// Counted responses of the survey with a comment, answered on local days `from`…`to`
-    /// (inclusive), newest first, at most `limit`.
-    public func comments(workspaceID: Int64, surveyID: Int64, from: CalendarDay?, to: CalendarDay?, limit: Int) async throws -> [Comment] {
-        var q: SQLQueryString = """
-            SELECT id, score, comment FROM responses
-            WHERE workspace_id = \(bind: workspaceID) AND survey_id = \(bind: surveyID) AND status = 'counted' AND comment IS NOT NULL
-            """
-        if let from { q += " AND day >= \(bind: from.daysSinceEpoch)" }
-        if let to { q += " AND day <= \(bind: to.daysSinceEpoch)" }
-        q += " ORDER BY id DESC LIMIT \(literal: limit)"
-        let query = q
-        return try await database.read { sql in
-            try await sql.raw(query).all().map { row in
-                Comment(responseID: try row.decode(column: "id", as: Int64.self), score: try row.decode(column: "score", as: Int.self),
-                        text: try row.decode(column: "comment", as: String.self))
-            }
-        }
     }
 }

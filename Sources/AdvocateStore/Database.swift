@@ -76,6 +76,8 @@ public final class Database: Sendable {
     public let dialect: Dialect
     private let backend: Backend
     let logger: Logger
+    /// Each workspace's theme rules, compiled (see `themeMatcher(workspaceID:in:)`).
+    let themeMatchers = ThemeMatcherCache()
 
     private enum Backend: Sendable {
         case sqlite(writer: SQLiteConnection, writeLock: AsyncLock, readers: ConnectionPool<SQLiteConnection>, atCommit: CommitAction)

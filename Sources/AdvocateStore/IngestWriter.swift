@@ -566,6 +566,14 @@ struct IngestState {
                 """).run()
         }
         try await delta.apply(in: sql)
+        // Themes in the same transaction as the comment: a report never sees a comment untagged.
+        let commented = responses.indices.filter { responses[$0].dirty && responses[$0].comment != nil }
+        if !commented.isEmpty {
+            let created = Set(newResponses)
+            try await AdvocateStore.tagComments(
+                commented.map { (responses[$0].id!, responses[$0].workspaceID, responses[$0].comment, responses[$0].locale) },
+                replacing: commented.filter { !created.contains($0) }.map { responses[$0].id! }, database: database, in: sql)
+        }
         try await emitWebhookEvents(created: Set(newResponses), database: database, now: now, in: sql)
     }
 

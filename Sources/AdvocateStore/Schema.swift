@@ -369,6 +369,48 @@ enum Schema {
             // Delighted's question_product_name: the product this one invitation asks about.
             "ALTER TABLE invitations ADD COLUMN product_name TEXT",
         ] },
+        Migration(version: 8, reason: "themes: keyword rules per workspace, each response's themes by rule or by hand, and re-tagging progress") { _ in [
+            // rules: a JSON array of {"text", "language"} (docs/verbatims.md).
+            """
+            CREATE TABLE themes (
+                id {id},
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                rules TEXT NOT NULL DEFAULT '[]',
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL)
+            """,
+            "CREATE UNIQUE INDEX themes_name ON themes (workspace_id, name)",
+            // origin 'rule' rows are rewritten whenever rules are applied again; 'hand' rows are a
+            // person's decision (applied 1: added, 0: removed) and win over the rules.
+            """
+            CREATE TABLE response_themes (
+                response_id BIGINT NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+                theme_id BIGINT NOT NULL REFERENCES themes(id) ON DELETE CASCADE,
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                origin TEXT NOT NULL,
+                applied SMALLINT NOT NULL,
+                decided_by TEXT,
+                decided_at BIGINT,
+                PRIMARY KEY (response_id, theme_id))
+            """,
+            "CREATE INDEX response_themes_theme ON response_themes (theme_id, response_id)",
+            // One run of applying the rules to every old comment, resumable from after_response_id.
+            """
+            CREATE TABLE theme_retags (
+                id {id},
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                total BIGINT NOT NULL,
+                done BIGINT NOT NULL DEFAULT 0,
+                after_response_id BIGINT NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL,
+                finished_at BIGINT,
+                superseded SMALLINT NOT NULL DEFAULT 0)
+            """,
+            "CREATE INDEX theme_retags_workspace ON theme_retags (workspace_id, id)",
+            // Bumped by every change of a workspace's themes: ingest re-reads the rules only then.
+            "ALTER TABLE workspaces ADD COLUMN themes_version BIGINT NOT NULL DEFAULT 0",
+        ] },
         Migration(version: 9, reason: "signed webhooks: endpoints with their secrets, deliveries and every attempt") { _ in [
             // The secret is kept as is, like the widget's: signing needs the key itself, so a
             // hash would not do. The API shows it once; the one before a rotation signs too

@@ -83,7 +83,8 @@ struct ServeCommand: AsyncParsableCommand {
         do { store = try await AdvocateStore.open(location, logger: logger) } catch let e as StoreError { throw CLIError(e.description) }
         logger.info("data: \(location)")
         var pool: SMTPPool?
-        var handlers: [any JobHandler] = []
+        // Theme rules are applied to old comments by the job runner, with or without e-mail.
+        var handlers: [any JobHandler] = [ThemeRetagger(store: store, logger: logger)]
         var concurrency = 8
         if let mail {
             let client: SMTPClient

@@ -3,61 +3,122 @@ import AdvocateStore
 import Hummingbird
 import NPS
 
-/// `/api/v1/surveys/{id}/terms`: the words detractors use far more than promoters, and the
-/// reverse (weighted log-odds with an informative Dirichlet prior; docs/verbatims.md), in any
-/// language, computed on the comments of the period; nothing leaves the server.
+/// `/api/v1/surveys/{id}/terms` and `/api/v1/surveys/{id}/drivers`: what the comments of a
+/// period (and segment) say, computed on this server in any language; nothing leaves it.
+/// Terms are the words detractors use far more than promoters, and the reverse (weighted log-odds
+/// with an informative Dirichlet prior); drivers are each theme's effect on the commenters' NPS
+/// (docs/verbatims.md).
 struct VerbatimsController {
     let store: AdvocateStore
 
-    /// Most comments read for one analysis (the newest of the period).
+    /// Most comments read for distinctive terms (the newest of the period).
     static let maxComments = 50_000
+    /// Most comments read for key drivers (the newest of the period).
+    static let maxDriverComments = 200_000
 
     func addRoutes(to group: RouterGroup<AppContext>) {
         group.get("surveys/:id/terms", use: terms)
+        group.get("surveys/:id/drivers", use: drivers)
+    }
+
+    /// What the terms and drivers of a survey are read over: a period and a segment.
+    struct Scope {
+        var from: CalendarDay?
+        var to: CalendarDay?
+        var segment: ResponseSegment?
+
+        static func read(_ q: inout QueryReader) -> Scope {
+            let scope = Scope(from: q.day("from"), to: q.day("to"), segment: q.segment())
+            if let from = scope.from, let to = scope.to, from > to { q.fail("from", "must not be after to") }
+            return scope
+        }
+
+        var json: [String: JSONValue] {
+            ["from": .optional(from?.description), "to": .optional(to?.description), "segment": .optional(segment?.description)]
+        }
     }
 
     @Sendable func terms(_ request: Request, context: AppContext) async throws -> Response {
         var q = QueryReader(request)
-        let from = q.day("from")
-        let to = q.day("to")
+        let scope = Scope.read(&q)
         let limit = Int(q.integer("limit", in: 1...100) ?? 20)
         var minimumZ = DistinctiveTerms.exploratoryZ
         if let text = q.string("min_z", maxCharacters: 10) {
             if let z = Double(text), z.isFinite, (0...10).contains(z) { minimumZ = z } else { q.fail("min_z", "must be a number from 0 to 10, got \"\(text)\"") }
         }
-        if let from, let to, from > to { q.fail("from", "must not be after to") }
         try q.finish()
+        let (workspaceID, survey) = try await surveyInScope(context)
+        let terms = try await Self.terms(store: store, workspaceID: workspaceID, surveyID: survey, scope: scope)
+        func shape(_ t: DistinctiveTerms.Term) -> JSONValue {
+            .object(["term": .string(t.term), "z": .double(t.z), "log_odds_ratio": .double(t.delta),
+                     "detractor_comments": .integer(Int64(t.detractorCount)), "promoter_comments": .integer(Int64(t.promoterCount)),
+                     "examples": .array(terms.examples(of: t).map { c in
+                         .object(["response_id": .integer(c.responseID), "score": .integer(Int64(c.score.value)), "comment": .string(c.text)])
+                     })])
+        }
+        return JSONResponse.make(.object(scope.json.merging([
+            "survey_id": .integer(survey),
+            "detractor_comments": .integer(Int64(terms.detractors.count)), "promoter_comments": .integer(Int64(terms.promoters.count)),
+            "min_z": .double(minimumZ),
+            "detractor_terms": .array(terms.analysis.detractorTerms(limit: limit, minimumZ: minimumZ).map(shape)),
+            "promoter_terms": .array(terms.analysis.promoterTerms(limit: limit, minimumZ: minimumZ).map(shape)),
+        ]) { _, new in new }))
+    }
+
+    @Sendable func drivers(_ request: Request, context: AppContext) async throws -> Response {
+        var q = QueryReader(request)
+        let scope = Scope.read(&q)
+        let limit = Int(q.integer("limit", in: 1...50) ?? 5)
+        try q.finish()
+        let (workspaceID, survey) = try await surveyInScope(context)
+        let report = try await Self.drivers(store: store, workspaceID: workspaceID, surveyID: survey, scope: scope)
+        func shape(_ d: KeyDriver) -> JSONValue {
+            let test = d.comparison()
+            return .object([
+                "theme_id": .integer(d.theme), "theme": .string(report.names[d.theme] ?? ""),
+                "commenters_with": .integer(Int64(d.with.n)), "share": .optional(d.share),
+                "nps_with": .optional(d.npsWith), "nps_without": .optional(d.npsWithout), "impact": .optional(d.impact),
+                "z": .optional(test?.z), "p_value": .optional(test?.pValue), "significant": .bool(test?.isSignificant() ?? false),
+            ])
+        }
+        let reasons = KeyDrivers.topReasons(report.drivers, limit: limit)
+        return JSONResponse.make(.object(scope.json.merging([
+            "survey_id": .integer(survey),
+            "commenters": .integer(Int64(report.commenters.n)), "nps_commenters": .optional(report.commenters.nps),
+            "drivers": .array(report.drivers.map(shape)),
+            "top_reasons_recommend": .array(reasons.recommend.map(shape)),
+            "top_reasons_not_recommend": .array(reasons.dontRecommend.map(shape)),
+        ]) { _, new in new }))
+    }
+
+    private func surveyInScope(_ context: AppContext) async throws -> (workspaceID: Int64, surveyID: Int64) {
         let workspaceID = try context.requireWorkspace()
         let id = try context.idParameter()
         guard try await store.survey(workspaceID: workspaceID, id: id) != nil else { throw Problem.notFound("no survey with id \(id) in this workspace") }
-        let comments = try await store.comments(workspaceID: workspaceID, surveyID: id, from: from, to: to, limit: Self.maxComments)
+        return (workspaceID, id)
+    }
 
-        var detractorFeatures: [Set<String>] = [], promoterFeatures: [Set<String>] = []
-        var detractorComments: [AdvocateStore.Comment] = [], promoterComments: [AdvocateStore.Comment] = []
-        for comment in comments {
-            switch Score(comment.score)?.category {
-            case .detractor?: detractorFeatures.append(Tokenizer.features(of: comment.text)); detractorComments.append(comment)
-            case .promoter?: promoterFeatures.append(Tokenizer.features(of: comment.text)); promoterComments.append(comment)
-            default: break
-            }
-        }
-        let analysis = DistinctiveTerms(detractors: DistinctiveTerms.counts(detractorFeatures), promoters: DistinctiveTerms.counts(promoterFeatures))
-        func examples(_ term: String, _ features: [Set<String>], _ comments: [AdvocateStore.Comment]) -> JSONValue {
-            .array(zip(features, comments).lazy.filter { $0.0.contains(term) }.prefix(3).map { _, c in
-                .object(["response_id": .integer(c.responseID), "score": .integer(Int64(c.score)), "comment": .string(c.text)])
-            })
-        }
-        func shape(_ t: DistinctiveTerms.Term, _ features: [Set<String>], _ comments: [AdvocateStore.Comment]) -> JSONValue {
-            .object(["term": .string(t.term), "z": .double(t.z), "log_odds_ratio": .double(t.delta),
-                     "detractor_comments": .integer(Int64(t.detractorCount)), "promoter_comments": .integer(Int64(t.promoterCount)),
-                     "examples": examples(t.term, features, comments)])
-        }
-        return JSONResponse.make(.object([
-            "survey_id": .integer(id), "from": .optional(from?.description), "to": .optional(to?.description),
-            "detractor_comments": .integer(Int64(detractorComments.count)), "promoter_comments": .integer(Int64(promoterComments.count)),
-            "min_z": .double(minimumZ),
-            "detractor_terms": .array(analysis.detractorTerms(limit: limit, minimumZ: minimumZ).map { shape($0, detractorFeatures, detractorComments) }),
-            "promoter_terms": .array(analysis.promoterTerms(limit: limit, minimumZ: minimumZ).map { shape($0, promoterFeatures, promoterComments) }),
-        ]))
+    // MARK: - Shared with the dashboard
+
+    /// The distinctive terms of a survey's comments in `scope`.
+    static func terms(store: AdvocateStore, workspaceID: Int64, surveyID: Int64, scope: Scope) async throws -> CommentTerms {
+        let comments = try await store.themedComments(workspaceID: workspaceID, surveyID: surveyID, from: scope.from, to: scope.to,
+                                                      segment: scope.segment, limit: maxComments)
+        return CommentTerms(comments.map { CommentTerms.Comment(responseID: $0.responseID, score: $0.score, text: $0.text) })
+    }
+
+    /// Key drivers of a survey's commenters in `scope`, with the themes' names; drivers in name order.
+    static func drivers(store: AdvocateStore, workspaceID: Int64, surveyID: Int64, scope: Scope) async throws
+        -> (drivers: [KeyDriver], names: [Int64: String], commenters: Tally) {
+        let comments = try await store.themedComments(workspaceID: workspaceID, surveyID: surveyID, from: scope.from, to: scope.to,
+                                                      segment: scope.segment, limit: maxDriverComments)
+        let names = Dictionary(try await store.themes(workspaceID: workspaceID).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        var commenters = Tally.empty
+        for comment in comments { commenters.add(comment.score) }
+        // A theme deleted since the comments were read has no name and is left out.
+        let drivers = KeyDrivers.analyse(comments.map { ThemedResponse(score: $0.score, themes: $0.themes) })
+            .filter { names[$0.theme] != nil }
+            .sorted { (names[$0.theme]!, $0.theme) < (names[$1.theme]!, $1.theme) }
+        return (drivers, names, commenters)
     }
 }

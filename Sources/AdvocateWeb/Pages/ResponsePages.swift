@@ -111,6 +111,18 @@ struct ResponsePages {
             }
         }
         let notes = try await store.notes(workspaceID: workspaceID, responseIDs: [response.id])[response.id] ?? []
+        // Its themes, then the workspace's others, each with the button that decides it by hand.
+        let tagged = try await store.responseThemes(workspaceID: workspaceID, responseID: response.id) ?? []
+        let decided = Dictionary(tagged.map { ($0.themeID, $0) }, uniquingKeysWith: { a, _ in a })
+        let themeRows = try await store.themes(workspaceID: workspaceID).map { theme -> [String: Any] in
+            let t = decided[theme.id]
+            return ["id": theme.id, "name": theme.name, "applied": t?.applied == true, "byHand": t?.origin == .hand,
+                    "how": t.map { $0.origin == .hand ? "by \($0.decidedBy ?? "hand")" : "by a rule" } ?? ""]
+        }
+        values["themes"] = themeRows
+        values["hasThemes"] = !themeRows.isEmpty
+        values["responseID"] = response.id
+        values["canTag"] = session.membership.role >= .member
         values.merge([
             "id": response.id, "score": response.score.value, "category": response.category.rawValue,
             "comment": response.comment ?? "", "hasComment": response.comment != nil,

@@ -9,7 +9,8 @@ import NPS
 /// (`interval`), one segment to look at (`segment=plan:paid`, `channel:email`, `locale:tr`) and a
 /// breakdown (`by=plan`). It shows the NPS with its interval, band and n, the change against the
 /// period before with its test, the 0–10 distribution, the trend with its interval band, the
-/// invitation funnel and the breakdown with each segment against the rest.
+/// invitation funnel, the key drivers among commenters ("top reasons people recommend" and
+/// "don't", per segment too) and the breakdown with each segment against the rest.
 struct SurveyReportPage {
     let store: AdvocateStore
     let accounts: AccountPages
@@ -19,16 +20,15 @@ struct SurveyReportPage {
     }
 
     @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
-        guard let session = try await accounts.currentSession(request) else { return PageRenderer.shared.redirect(to: "/login") }
-        let workspaceID = session.membership.workspace.id
-        let form = accounts.cookies.session(request, respondent: false)
-        var values = accounts.frame(session, csrf: form.csrf, memberships: try await store.memberships(userID: session.user.id))
-        values["onOverview"] = true
-        guard let id = context.parameters.get("id").flatMap(Int64.init), let survey = try await store.survey(workspaceID: workspaceID, id: id) else {
-            values["missing"] = true
-            return try await accounts.dashboardPage("survey-report", values, title: "Survey not found", session: session,
-                                                    cookies: form.cookies, status: .notFound)
+        try await accounts.surveyPage(request, context, template: "survey-report") { session, form, values, survey in
+            try await report(request, session: session, form: form, values: values, survey: survey)
         }
+    }
+
+    private func report(_ request: Request, session: Session, form: RespondentCookies.Session, values frame: [String: Any],
+                        survey: Survey) async throws -> Response {
+        var values = frame
+        let workspaceID = session.membership.workspace.id
         var q = QueryReader(request, ignoringEmpty: true)
         let today = survey.timeZone.day(containing: store.clock.now())
         let to = q.day("to") ?? today
@@ -37,13 +37,8 @@ struct SurveyReportPage {
         let length = to.daysSinceEpoch - from.daysSinceEpoch + 1
         let interval = q.oneOf("interval", TrendInterval.self) ?? (length > 180 ? .month : .week)
         let by = q.string("by", maxCharacters: Limits.propertyNameCharacters)
-        var segment: (dimension: String, value: String)?
-        if let text = q.string("segment", maxCharacters: 300) {
-            let parts = text.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            if parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty { segment = (parts[0], parts[1]) } else {
-                q.fail("segment", "must be NAME:VALUE, e.g. plan:paid or channel:email")
-            }
-        }
+        let responseSegment = q.segment()
+        let segment = responseSegment.map { (dimension: $0.dimension, value: $0.value) }
         values.merge(["survey": survey.name, "product": survey.productName, "surveyID": survey.id, "from": from.description, "to": to.description,
                       "intervals": TrendInterval.allCases.map { ["value": $0.rawValue, "selected": $0 == interval] },
                       "by": by ?? "", "segment": segment.map { "\($0.dimension):\($0.value)" } ?? "",
@@ -90,6 +85,14 @@ struct SurveyReportPage {
         values["funnel"] = [step("Sent", funnel.sent, of: funnel.invited), step("Delivered", funnel.delivered, of: funnel.sent),
                             step("Opened", funnel.opened, of: funnel.delivered), step("Answered", funnel.answered, of: funnel.delivered),
                             step("Commented", funnel.commented, of: funnel.answered)]
+        let drivers = try await VerbatimsController.drivers(store: store, workspaceID: workspaceID, surveyID: survey.id,
+                                                            scope: VerbatimsController.Scope(from: from, to: to, segment: responseSegment))
+        let reasons = KeyDrivers.topReasons(drivers.drivers)
+        values["commenters"] = drivers.commenters.n
+        values["commentersNPS"] = drivers.commenters.nps.map { String(Display.roundedPoints($0)) } ?? "–"
+        values["hasDrivers"] = !drivers.drivers.isEmpty
+        if !reasons.recommend.isEmpty { values["recommend"] = ["rows": ThemePages.driverRows(reasons.recommend, names: drivers.names)] }
+        if !reasons.dontRecommend.isEmpty { values["dontRecommend"] = ["rows": ThemePages.driverRows(reasons.dontRecommend, names: drivers.names)] }
         if let rows = report.breakdown {
             values["hasBreakdown"] = true
             values["breakdown"] = rows.map { row -> [String: Any] in
@@ -107,5 +110,24 @@ struct SurveyReportPage {
             values["breakdownNote"] = "A breakdown is shown for the whole survey; clear the segment to see it."
         }
         return try await accounts.dashboardPage("survey-report", values, title: survey.name, session: session, cookies: form.cookies)
+    }
+}
+
+extension AccountPages {
+    /// A page about the survey `{id}` of the signed-in user's workspace: `render` gets the
+    /// session, its form cookies, the frame's values and the survey. Without a session, the
+    /// sign-in redirect; another workspace's survey is as absent as one that never existed.
+    func surveyPage(_ request: Request, _ context: AppContext, template: String,
+                    render: (Session, RespondentCookies.Session, [String: Any], Survey) async throws -> Response) async throws -> Response {
+        guard let session = try await currentSession(request) else { return PageRenderer.shared.redirect(to: "/login") }
+        let form = cookies.session(request, respondent: false)
+        var values = frame(session, csrf: form.csrf, memberships: try await store.memberships(userID: session.user.id))
+        values["onOverview"] = true
+        guard let id = context.parameters.get("id").flatMap(Int64.init),
+              let survey = try await store.survey(workspaceID: session.membership.workspace.id, id: id) else {
+            values["missing"] = true
+            return try await dashboardPage(template, values, title: "Survey not found", session: session, cookies: form.cookies, status: .notFound)
+        }
+        return try await render(session, form, values, survey)
     }
 }

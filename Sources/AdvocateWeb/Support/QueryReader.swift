@@ -1,3 +1,4 @@
+import Foundation
 import AdvocateCore
 import AdvocateStore
 import Hummingbird
@@ -99,6 +100,17 @@ struct QueryReader {
     }
 
     mutating func fail(_ name: String, _ message: String) { issues.append(.init(field: name, message: message)) }
+
+    /// One segment of responses, `segment=plan:paid` (a property, `channel` or `locale`, and a value).
+    mutating func segment() -> ResponseSegment? {
+        guard let text = string("segment", maxCharacters: 300) else { return nil }
+        let parts = text.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            fail("segment", "must be NAME:VALUE, e.g. plan:paid or channel:email")
+            return nil
+        }
+        return ResponseSegment(dimension: parts[0], value: parts[1])
+    }
 
     /// Throws a 400 when an endpoint that takes no query parameters is given any.
     static func requireNone(_ request: Request) throws {
