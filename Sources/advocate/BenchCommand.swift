@@ -8,8 +8,8 @@ import SQLKit
 /// In-process benchmarks (run them from a release build). The HTTP figures come from
 /// scripts/bench-http.sh, which drives a running server with wrk.
 struct BenchCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure ingest, report and sending speed (use -c release).",
-                                                    subcommands: [Report.self, SQLiteInsert.self, MailSend.self, Page.self, Import.self])
+    static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure ingest, report, sending and verbatim analysis speed (use -c release).",
+                                                    subcommands: [Report.self, SQLiteInsert.self, MailSend.self, Page.self, Import.self, Themes.self])
 
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
