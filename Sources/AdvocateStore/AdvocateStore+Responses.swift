@@ -23,6 +23,8 @@ public struct ResponseFilter: Sendable, Hashable {
     public var search: String?
     /// A tag the response carries.
     public var tag: String?
+    /// A theme the response has (by a rule or by hand, not removed by hand).
+    public var themeID: Int64?
 
     public init() {}
 
@@ -61,6 +63,7 @@ public struct ResponseFilter: Sendable, Hashable {
         if let v = updatedBefore { q += " AND updated_at < \(bind: v.milliseconds)" }
         if let v = search { q += " AND LOWER(comment) LIKE LOWER(\(bind: Self.containing(v))) ESCAPE '\\'" }
         if let v = tag { q += " AND tags LIKE \(bind: Self.containing(JSONValue.string(v).serialized())) ESCAPE '\\'" }
+        if let v = themeID { q += " AND id IN (SELECT response_id FROM response_themes WHERE theme_id = \(bind: v) AND applied = 1)" }
         return q
     }
 }

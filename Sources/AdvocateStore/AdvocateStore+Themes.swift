@@ -152,6 +152,7 @@ extension AdvocateStore {
     public func updateTheme(workspaceID: Int64, id: Int64, name: String?, rules: [ThemeRule]?) async throws -> Result<(Theme, ThemeRetag?), ThemeRefusal> {
         let now = clock.now()
         return try await database.write { sql in
+            try await Self.bumpThemesVersion(workspaceID: workspaceID, in: sql)
             guard var theme = try await sql.raw("SELECT * FROM themes WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)").first()
                 .map(Self.decodeTheme) else { return .failure(.notFound) }
             if let name, name != theme.name {
@@ -167,7 +168,6 @@ extension AdvocateStore {
                 UPDATE themes SET name = \(bind: theme.name), rules = \(bind: ThemeRule.json(theme.rules).serialized()), updated_at = \(bind: now.milliseconds)
                 WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)
                 """).run()
-            try await Self.bumpThemesVersion(workspaceID: workspaceID, in: sql)
             let retag = rulesChanged ? try await Self.startRetag(workspaceID: workspaceID, now: now, in: sql) : nil
             return .success((theme, retag))
         }
@@ -183,16 +183,14 @@ extension AdvocateStore {
     /// Deletes a theme and its tags (hand decisions included). False when there is no such theme.
     public func deleteTheme(workspaceID: Int64, id: Int64) async throws -> Bool {
         try await database.write { sql in
-            guard try await !sql.raw("DELETE FROM themes WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) RETURNING id").all().isEmpty else {
-                return false
-            }
             try await Self.bumpThemesVersion(workspaceID: workspaceID, in: sql)
-            return true
+            return try await !sql.raw("DELETE FROM themes WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) RETURNING id").all().isEmpty
         }
     }
 
     private static func insertThemes(workspaceID: Int64, _ themes: [(name: String, rules: [ThemeRule])], now: Timestamp,
                                      in sql: any SQLDatabase) async throws -> Result<[Theme], ThemeRefusal> {
+        try await bumpThemesVersion(workspaceID: workspaceID, in: sql)
         let count = try await sql.raw("SELECT COUNT(*) AS n FROM themes WHERE workspace_id = \(bind: workspaceID)").first()!.decode(column: "n", as: Int.self)
         guard count + themes.count <= maxThemes else { return .failure(.tooMany) }
         var saved: [Theme] = []
@@ -207,10 +205,13 @@ extension AdvocateStore {
                 """).first()!.decode(column: "id", as: Int64.self)
             saved.append(Theme(id: id, workspaceID: workspaceID, name: name, rules: rules, createdAt: now, updatedAt: now))
         }
-        try await bumpThemesVersion(workspaceID: workspaceID, in: sql)
         return .success(saved)
     }
 
+    /// Marks the workspace's themes as changed. Every change does this first, so that on
+    /// PostgreSQL it holds the workspace row before touching a theme: an ingest reading the
+    /// version (FOR SHARE) then either waits for the change or the change waits for it, and a
+    /// comment is never tagged with a theme deleted meanwhile.
     private static func bumpThemesVersion(workspaceID: Int64, in sql: any SQLDatabase) async throws {
         try await sql.raw("UPDATE workspaces SET themes_version = themes_version + 1 WHERE id = \(bind: workspaceID)").run()
     }
@@ -466,7 +467,8 @@ final class ThemeMatcherCache: Sendable {
 extension Database {
     /// The workspace's rules as they are in the transaction `sql`, compiled.
     func themeMatcher(workspaceID: Int64, in sql: any SQLDatabase) async throws -> ThemeMatcher {
-        let version = try await sql.raw("SELECT themes_version FROM workspaces WHERE id = \(bind: workspaceID)").first()?
+        let share: SQLQueryString = dialect == .postgres ? " FOR SHARE" : ""
+        let version = try await sql.raw("SELECT themes_version FROM workspaces WHERE id = \(bind: workspaceID)\(share)").first()?
             .decode(column: "themes_version", as: Int64.self) ?? 0
         if let cached = themeMatchers.matcher(workspaceID: workspaceID, version: version) { return cached }
         var rules: [(theme: Int64, rule: ThemeRule)] = []

@@ -98,7 +98,12 @@ struct ThemePagesTests {
             let report = try await admin.get("/app/surveys/\(survey)")
             #expect(report.status == .ok && report.html.contains("Top reasons people don't"))
             // Every detractor mentions it and no promoter: NPS 0 among commenters, 100 without them.
-            #expect(report.html.contains("<th scope=\"row\">太慢</th><td>20 (50%)</td><td>-100</td><td>100</td><td>-100.0"))
+            #expect(report.html.contains(">太慢</a></th><td>20 (50%)</td><td>-100</td><td>100</td><td>-100.0"))
+            // Its name leads to its responses.
+            let link = "/app/responses?survey_id=\(survey)&amp;theme_id=\(theme.id)"
+            #expect(report.html.contains(link))
+            let listed = try await admin.get(link.replacingOccurrences(of: "&amp;", with: "&"))
+            #expect(listed.html.contains("客服太慢 19") && !listed.html.contains("产品很好用"))
             #expect(report.html.contains("Among the 40 who commented"))
 
             // Hand tagging from the response page: a member removes the theme; a viewer cannot.

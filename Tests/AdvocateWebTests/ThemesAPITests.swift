@@ -69,6 +69,9 @@ struct ThemesAPITests {
             #expect(try await api.themeNames(ofResponse: old[0]) == ["Slow support"])
             #expect(try await api.themeNames(ofResponse: old[1]) == ["Slow support"])
             #expect(try await api.themeNames(ofResponse: old[2]).isEmpty)
+            let listed = try await api.send(.get, "/api/v1/responses?theme_id=\(theme)")
+            let listedIDs: [JSONValue] = if case .array(let items)? = listed.json["data"] { items.compactMap { $0["id"] } } else { [] }
+            #expect(listedIDs == [.integer(old[1]), .integer(old[0])])
 
             // New comments are tagged in the ingest transaction, in any language the rules have.
             let new = try await api.record([answer(survey, 1, "Very slow support.", locale: "en", contact: "e"),

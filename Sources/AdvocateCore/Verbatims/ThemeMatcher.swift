@@ -3,8 +3,8 @@
 ///
 /// A comment is read once (match key, then features) whatever the number of rules: each feature
 /// is looked up in a table of the rules' first features, and prefix rules by the feature's
-/// prefixes of the lengths they use. Only rules in unspaced scripts (Thai and the like, a single
-/// CJK character) are compared with every feature, and there are few of them.
+/// prefixes of the lengths they use; rules matching inside words (Thai and the like, a single CJK
+/// character) by the characters of each feature.
 public struct ThemeMatcher: Sendable {
     private struct Entry: Sendable {
         var theme: Int64
@@ -20,8 +20,9 @@ public struct ThemeMatcher: Sendable {
     private var prefixes: [Substring: [Int]] = [:]
     /// The lengths, in characters, of the keys of `prefixes`.
     private var prefixLengths: [Int] = []
-    /// Rules matching inside a feature.
-    private var inside: [Int] = []
+    /// Rules matching inside a feature, by the first character of their text: a feature is
+    /// looked at character by character only against rules starting with that character.
+    private var inside: [Character: [Int]] = [:]
 
     /// A matcher for `rules`, each with the id of its theme.
     public init(_ rules: some Sequence<(theme: Int64, rule: ThemeRule)>) {
@@ -32,7 +33,7 @@ public struct ThemeMatcher: Sendable {
             entries.append(Entry(theme: theme, language: rule.language, rule: rule, pattern: pattern))
             switch pattern.mode {
             case .inside:
-                inside.append(index)
+                inside[pattern.features[0].first!, default: []].append(index)
             case .sequence where pattern.prefix[0]:
                 prefixes[Substring(pattern.features[0]), default: []].append(index)
                 lengths.insert(pattern.features[0].count)
@@ -49,11 +50,16 @@ public struct ThemeMatcher: Sendable {
     /// The themes whose rules match `comment`, written in `locale` (a language tag; nil when
     /// unknown, and then rules of every language apply, because the comment may be in any).
     public func themes(of comment: String, locale: String?) -> Set<Int64> {
-        Set(matchingRules(of: comment, locale: locale).map(\.theme))
+        Set(matches(comment, locale: locale).map { entries[$0].theme })
     }
 
     /// Each rule that matches `comment`, with its theme, in the order the rules were given.
     public func matchingRules(of comment: String, locale: String?) -> [(theme: Int64, rule: ThemeRule)] {
+        matches(comment, locale: locale).sorted().map { (entries[$0].theme, entries[$0].rule) }
+    }
+
+    /// The indices of the entries that match.
+    private func matches(_ comment: String, locale: String?) -> Set<Int> {
         guard !entries.isEmpty else { return [] }
         let features = Tokenizer.tokens(TextNormalizer.matchKey(comment))
         guard !features.isEmpty else { return [] }
@@ -74,13 +80,20 @@ public struct ThemeMatcher: Sendable {
                 }
             }
         }
-        for index in inside where !matched.contains(index) {
-            let entry = entries[index]
-            if let wanted = entry.language, let language, wanted != language { continue }
-            let needle = entry.pattern.features[0]
-            if features.contains(where: { $0.contains(needle) }) { matched.insert(index) }
+        if !inside.isEmpty {
+            for feature in features {
+                var rest = Substring(feature)
+                while let first = rest.first {
+                    for index in inside[first] ?? [] where !matched.contains(index) {
+                        let entry = entries[index]
+                        if let wanted = entry.language, let language, wanted != language { continue }
+                        if rest.hasPrefix(entry.pattern.features[0]) { matched.insert(index) }
+                    }
+                    rest = rest.dropFirst()
+                }
+            }
         }
-        return matched.sorted().map { (entries[$0].theme, entries[$0].rule) }
+        return matched
     }
 
     /// Whether `pattern` (a sequence) matches `features` starting at `position`.

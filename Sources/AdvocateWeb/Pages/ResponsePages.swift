@@ -6,7 +6,7 @@ import NPS
 
 /// The dashboard's responses: `/app/responses`, every counted answer of the workspace with the
 /// API's filters in the URL (survey, category, score, channel, comment or not, dates, text in the
-/// comment, tag) and pages by cursor; `/app/responses/{id}`, one answer with its contact, the
+/// comment, tag, theme) and pages by cursor; `/app/responses/{id}`, one answer with its contact, the
 /// contact's other answers, its properties, tags and notes. Every role may read them.
 struct ResponsePages {
     let store: AdvocateStore
@@ -54,6 +54,7 @@ struct ResponsePages {
         values["channels"] = Channel.allCases.map { ["value": $0.rawValue, "selected": $0 == filter.channel] }
         values["q"] = filter.search ?? ""
         values["tag"] = filter.tag ?? ""
+        values["themes"] = try await store.themes(workspaceID: workspaceID).map { ["id": $0.id, "name": $0.name, "selected": $0.id == filter.themeID] }
         values["score"] = filter.scores.map { $0.sorted().map(String.init).joined(separator: ",") } ?? ""
         values["from"] = request.uri.queryParameters["from"].map(String.init) ?? ""
         values["to"] = request.uri.queryParameters["to"].map(String.init) ?? ""

@@ -281,7 +281,7 @@ struct ThemePages {
         drivers.map { d in
             let test = d.comparison()
             func points(_ v: Double?) -> String { v.map { String(Display.roundedPoints($0)) } ?? "–" }
-            return ["theme": names[d.theme] ?? "", "n": d.with.n, "share": d.share.map { "\(Int(($0 * 100).rounded()))%" } ?? "–",
+            return ["id": d.theme, "theme": names[d.theme] ?? "", "n": d.with.n, "share": d.share.map { "\(Int(($0 * 100).rounded()))%" } ?? "–",
                     "with": points(d.npsWith), "without": points(d.npsWithout), "impact": d.impact.map { String(format: "%+.1f", $0) } ?? "–",
                     "significant": test?.isSignificant() ?? false, "pValue": test.map { String(format: "%.3f", $0.pValue) } ?? "–"]
         }

@@ -133,7 +133,7 @@ struct QueryReader {
 extension QueryReader {
     /// The filters a list of responses takes, the same in the API and on the dashboard:
     /// survey_id, category, score (0,1,2), channel, has_comment, from, to, q (text in the
-    /// comment) and tag.
+    /// comment), tag and theme_id.
     mutating func responseFilter() -> ResponseFilter {
         var filter = ResponseFilter()
         filter.surveyID = integer("survey_id", in: 1...Int64.max)
@@ -151,6 +151,7 @@ extension QueryReader {
         filter.to = timestamp("to")
         if let text = string("q", maxCharacters: 200), !text.isEmpty { filter.search = text }
         if let tag = string("tag", maxCharacters: 100), !tag.isEmpty { filter.tag = tag }
+        filter.themeID = integer("theme_id", in: 1...Int64.max)
         return filter
     }
 }
