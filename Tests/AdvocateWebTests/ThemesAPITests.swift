@@ -28,14 +28,6 @@ extension APIHarness {
     }
 }
 
-extension JSONValue {
-    /// The element at `index` of an array; nil otherwise (chains like the key subscript).
-    subscript(index: Int) -> JSONValue? {
-        guard case .array(let items) = self, items.indices.contains(index) else { return nil }
-        return items[index]
-    }
-}
-
 private func answer(_ survey: Int64, _ score: Int, _ comment: String?, locale: String? = nil, plan: String? = nil, contact: String) -> ResponseSubmission {
     ResponseSubmission(surveyID: survey, contact: ContactInput(externalID: contact), score: Score(score)!, comment: comment,
                        properties: plan.map { ["plan": .string($0)] } ?? [:], locale: locale)

@@ -230,7 +230,7 @@ struct WebhooksAPITests {
     }
 }
 
-private extension JSONValue {
+extension JSONValue {
     /// An element of an array.
     subscript(index: Int) -> JSONValue? {
         if case .array(let items) = self, items.indices.contains(index) { items[index] } else { nil }
