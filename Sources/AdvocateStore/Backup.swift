@@ -28,7 +28,13 @@ extension Database {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw StoreError.configuration("\(path) already exists; choose a new file (a backup never overwrites anything)")
         }
-        try await read { sql in try await sql.raw("VACUUM INTO \(bind: path)").run() }
+        do {
+            try await read { sql in try await sql.raw("VACUUM INTO \(bind: path)").run() }
+        } catch {
+            // A copy cut short (no space, no such directory) must not pass for a backup.
+            try? FileManager.default.removeItem(atPath: path)
+            throw StoreError.unavailable("cannot write the backup to \(path): \(error)")
+        }
     }
 
     /// Checks a database file end to end (every page and index, `PRAGMA integrity_check`) and

@@ -92,6 +92,10 @@ struct BackupTests {
         #expect(overwrite.status != 0 && overwrite.stderr.contains("already exists"), "\(overwrite.stderr)")
         #expect(try String(contentsOfFile: file, encoding: .utf8) == "person_id,score\n1,9\n")
 
+        let nowhere = runAdvocate(["backup", "--to", dir + "/no/such/dir/b.sqlite", "--data", dir])
+        #expect(nowhere.status != 0 && nowhere.stderr.contains("cannot write the backup to"), "\(nowhere.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/no/such/dir/b.sqlite"))
+
         let notDatabase = runAdvocate(["restore", "--from", file, "--data", dir])
         #expect(notDatabase.status != 0 && notDatabase.stderr.contains("is not an SQLite database; nothing was changed"), "\(notDatabase.stderr)")
 
