@@ -74,12 +74,12 @@ public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
 public final class Database: Sendable {
     /// Which SQL dialect the statements must speak.
     public let dialect: Dialect
-    private let backend: Backend
+    let backend: Backend
     let logger: Logger
     /// Each workspace's theme rules, compiled (see `themeMatcher(workspaceID:in:)`).
     let themeMatchers = ThemeMatcherCache()
 
-    private enum Backend: Sendable {
+    enum Backend: Sendable {
         case sqlite(writer: SQLiteConnection, writeLock: AsyncLock, readers: ConnectionPool<SQLiteConnection>, atCommit: CommitAction)
         case postgres(client: PostgresClient, runTask: Task<Void, Never>)
     }

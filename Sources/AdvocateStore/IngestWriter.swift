@@ -527,44 +527,38 @@ struct IngestState {
             responses[index].id = id
         }
 
-        let dirtyContacts = contacts.filter(\.dirty)
-        for chunk in dirtyContacts.chunked(1_000) {
-            var q: SQLQueryString = """
-                INSERT INTO contacts (id, workspace_id, external_id, email, name, locale, time_zone, properties, created_at, updated_at) VALUES 
-                """
-            q += SQLQueryString(chunk.map { c -> SQLQueryString in
-                "(\(bind: c.id!), \(bind: c.workspaceID), \(bind: c.externalID), \(bind: c.email), \(bind: c.name), \(bind: c.locale), \(bind: c.timeZone), \(bind: c.properties.jsonText), \(bind: c.createdAt.milliseconds), \(bind: c.updatedAt.milliseconds))"
-            }, separator: ", ")
-            q += """
-                 ON CONFLICT (id) DO UPDATE SET external_id = excluded.external_id, email = excluded.email, name = excluded.name,
+        var contactValues: [RowValue] = []
+        for c in contacts where c.dirty {
+            contactValues += [.integer(c.id!), .integer(c.workspaceID), .text(c.externalID), .text(c.email), .text(c.name), .text(c.locale),
+                              .text(c.timeZone), .text(c.properties.jsonText), .integer(c.createdAt.milliseconds), .integer(c.updatedAt.milliseconds)]
+        }
+        try await database.insertRows(
+            "INSERT INTO contacts (id, workspace_id, external_id, email, name, locale, time_zone, properties, created_at, updated_at) VALUES",
+            columns: 10, values: contactValues, tail: """
+                ON CONFLICT (id) DO UPDATE SET external_id = excluded.external_id, email = excluded.email, name = excluded.name,
                 locale = excluded.locale, time_zone = excluded.time_zone, properties = excluded.properties, updated_at = excluded.updated_at
-                """
-            try await sql.raw(q).run()
-        }
+                """, in: sql)
 
-        let dirtyResponses = responses.filter(\.dirty)
-        for chunk in dirtyResponses.chunked(1_000) {
-            var q: SQLQueryString = """
-                INSERT INTO responses (id, workspace_id, survey_id, contact_id, score, comment, properties, channel, locale, status, day, created_at, updated_at, source_id, tags) VALUES 
-                """
-            q += SQLQueryString(chunk.map { r -> SQLQueryString in
-                let contactID = r.contactIndex.flatMap { contacts[$0].id }
-                let tags: SQLQueryString = r.tags.isEmpty ? "'[]'" : "\(bind: ResponseTags.encode(r.tags))"
-                return "(\(bind: r.id!), \(bind: r.workspaceID), \(bind: r.surveyID), \(bind: contactID), \(literal: r.score.value), \(bind: r.comment), \(bind: r.properties.jsonText), \(bind: r.channel.rawValue), \(bind: r.locale), 'counted', \(literal: r.day.daysSinceEpoch), \(bind: r.createdAt.milliseconds), \(bind: r.updatedAt.milliseconds), \(bind: r.sourceID), \(tags))"
-            }, separator: ", ")
-            q += """
-                 ON CONFLICT (id) DO UPDATE SET score = excluded.score, comment = excluded.comment, properties = excluded.properties,
+        var responseValues: [RowValue] = []
+        for r in responses where r.dirty {
+            responseValues += [.integer(r.id!), .integer(r.workspaceID), .integer(r.surveyID), r.contactIndex.flatMap { contacts[$0].id }.map(RowValue.integer) ?? .null,
+                               .integer(Int64(r.score.value)), .text(r.comment), .text(r.properties.jsonText), .text(r.channel.rawValue), .text(r.locale),
+                               .text("counted"), .integer(Int64(r.day.daysSinceEpoch)), .integer(r.createdAt.milliseconds), .integer(r.updatedAt.milliseconds),
+                               .text(r.sourceID), .text(r.tags.isEmpty ? "[]" : ResponseTags.encode(r.tags))]
+        }
+        try await database.insertRows(
+            "INSERT INTO responses (id, workspace_id, survey_id, contact_id, score, comment, properties, channel, locale, status, day, created_at, updated_at, source_id, tags) VALUES",
+            columns: 15, values: responseValues, tail: """
+                ON CONFLICT (id) DO UPDATE SET score = excluded.score, comment = excluded.comment, properties = excluded.properties,
                 channel = excluded.channel, locale = excluded.locale, updated_at = excluded.updated_at
-                """
-            try await sql.raw(q).run()
+                """, in: sql)
+        let notes = newResponses.flatMap { i in
+            responses[i].notes.flatMap { text -> [RowValue] in
+                [.integer(responses[i].workspaceID), .integer(responses[i].id!), .text(text), .integer(responses[i].createdAt.milliseconds)]
+            }
         }
-        let notes = newResponses.flatMap { i in responses[i].notes.map { (responses[i], $0) } }
-        for chunk in notes.chunked(1_000) {
-            try await sql.raw("""
-                INSERT INTO response_notes (workspace_id, response_id, text, created_at)
-                VALUES \(SQLList(chunk.map { r, text in SQLQueryString("(\(bind: r.workspaceID), \(bind: r.id!), \(bind: text), \(bind: r.createdAt.milliseconds))") }))
-                """).run()
-        }
+        try await database.insertRows("INSERT INTO response_notes (workspace_id, response_id, text, created_at) VALUES",
+                                      columns: 4, values: notes, tail: "", in: sql)
         try await delta.apply(in: sql)
         // Themes in the same transaction as the comment: a report never sees a comment untagged.
         let commented = responses.indices.filter { responses[$0].dirty && responses[$0].comment != nil }
@@ -597,13 +591,6 @@ struct IngestState {
                                 data: WebhookPayload.responseData(response, contact: contact))
         }
         try await AdvocateStore.enqueueWebhookEvents(events, targets: targets, database: database, now: now, in: sql)
-    }
-}
-
-extension SQLQueryString {
-    /// Joins fragments (rows of a multi-row VALUES list).
-    init(_ parts: [SQLQueryString], separator: String) {
-        self = parts.joined(separator: separator)
     }
 }
 

@@ -1,4 +1,5 @@
 import AdvocateCore
+import Foundation
 import NPS
 import Testing
 
@@ -558,5 +559,63 @@ struct PropertiesTests {
         let atLimit = String(repeating: "é", count: Limits.segmentValueBytes / 2)  // 2 bytes each
         #expect(JSONValue.string(atLimit).segmentValue == atLimit)
         #expect(JSONValue.string(atLimit + "x").segmentValue == nil)
+    }
+}
+
+@Suite("InputReader: strings and unknown fields")
+struct InputReaderStringTests {
+    private func read(_ text: String, max: Int) -> (String?, [ValidationIssue]) {
+        let reader = InputReader(.object(["s": .string(text)]))
+        let value = reader.string("s", maxCharacters: max)
+        return (value, reader.issues)
+    }
+
+    @Test("lengths are Unicode scalars, whatever their UTF-8 size")
+    func lengthInScalars() {
+        // é as one scalar, e + combining acute as two, a flag as two regional indicators, CJK, an emoji of 4 bytes.
+        for (text, scalars) in [("é", 1), ("e\u{301}", 2), ("🇹🇷", 2), ("客服", 2), ("😀a", 2), ("İstanbul", 8)] {
+            #expect(read(text, max: scalars).0 == text)
+            #expect(read(text, max: scalars - 1).1.map(\.message) == ["must be at most \(scalars - 1) characters, got \(scalars)"])
+        }
+    }
+
+    @Test("C0 controls and DEL are refused; line breaks, tabs and other scripts are not")
+    func controlCharacters() {
+        for bad in ["a\u{0}b", "\u{1F}", "x\u{7F}", "é\u{1B}[31m"] {
+            #expect(read(bad, max: 100).1.map(\.message) == ["must not contain control characters"])
+        }
+        for good in ["line\nbreak\r\n", "tab\there", "\u{85}next line", "الدعم بطيء"] {
+            #expect(read(good, max: 100).0 == good)
+        }
+    }
+
+    @Test("every field read means none is unknown; one unread is reported, however often others were read")
+    func unknownFields() {
+        let reader = InputReader(.object(["a": .integer(1), "b": .string("x"), "scroe": .integer(9)]))
+        _ = reader.value("a")
+        _ = reader.value("a")
+        _ = reader.value("b")
+        _ = reader.value("absent")
+        reader.rejectUnknownFields()
+        #expect(reader.issues == [ValidationIssue(field: "scroe", message: "unknown field")])
+        let all = InputReader(.object(["a": .integer(1)]))
+        _ = all.value("a")
+        all.rejectUnknownFields()
+        #expect(all.issues.isEmpty)
+    }
+
+    @Test("trimmingSpaces removes what Foundation's .whitespaces does, and only that")
+    func trimming() {
+        for text in ["  plain  ", "\tTab\t", "\u{A0}nbsp\u{A0}", "\u{3000}全角\u{3000}", "\u{2009}thin", "e\u{301} ", "   ", "", "a\nb", "\nline\n", "x\u{200B}"] {
+            #expect(text.trimmingSpaces() == text.trimmingCharacters(in: .whitespaces), "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        }
+        // Scalar by scalar over the Basic Multilingual Plane: the same set of spaces.
+        for value in UInt32(0)...0xFFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            let text = "a" + String(scalar) + "a"
+            let padded = String(scalar) + "b" + String(scalar)
+            #expect(padded.trimmingSpaces() == padded.trimmingCharacters(in: .whitespaces), "U+\(String(value, radix: 16))")
+            #expect(text.trimmingSpaces() == text)
+        }
     }
 }

@@ -62,6 +62,51 @@ struct IngestTests {
         }
     }
 
+    @Test("a batch larger than one INSERT statement is written whole, every value in its column", arguments: TestBackend.available)
+    func largeBatchAcrossStatements(backend: TestBackend) async throws {
+        try await withTestStore(backend) { store, _ in
+            let ws = try await store.makeWorkspace()
+            let survey = try await store.makeSurvey(ws.id, roundDays: 90)
+            // 2,345 answers: two full statements of 1,000 rows and a shorter last one, for
+            // responses, their new contacts and their notes; nulls and non-Latin text in between.
+            let comments = [nil, "Destek çok hızlı", "الدعم بطيء", "客服很慢，\n但是产品很好", "It's \"fine\"; 100%"]
+            let batch = (0..<2_345).map { i -> ResponseSubmission in
+                var s = ResponseSubmission(surveyID: survey.id, contact: ContactInput(email: "p\(i)@example.test"), score: Score(i % 11)!,
+                                           comment: comments[i % comments.count],
+                                           createdAt: Timestamp(milliseconds: 1_780_000_000_000 + Int64(i) * 60_000), channel: .import)
+                s.sourceID = "csv:\(i)"
+                s.tags = i % 2 == 0 ? [] : ["t\(i % 7)"]
+                s.notes = i % 3 == 0 ? ["note \(i)"] : []
+                return s
+            }
+            let outcomes = try await store.record(workspaceID: ws.id, batch, batch: true)
+            #expect(outcomes.count == 2_345 && outcomes.allSatisfy(\.created))
+            #expect(Set(outcomes.map(\.id)).count == 2_345)
+            let responses = try await store.allResponses(ws.id)
+            #expect(responses.count == 2_345)
+            for r in responses {
+                let i = Int(r.sourceID!.dropFirst(4))!
+                #expect(r.score.value == i % 11)
+                #expect(r.comment == comments[i % comments.count])
+                #expect(r.tags == (i % 2 == 0 ? [] : ["t\(i % 7)"]))
+                #expect(r.createdAt == Timestamp(milliseconds: 1_780_000_000_000 + Int64(i) * 60_000))
+                #expect(r.contactID != nil)
+            }
+            let noted = outcomes.enumerated().filter { $0.offset % 3 == 0 }.map(\.element.id)
+            let notes = try await store.notes(workspaceID: ws.id, responseIDs: noted)
+            #expect(notes.count == noted.count)
+            #expect(notes[outcomes[2_343].id]?.map(\.text) == ["note 2343"])
+            let expected = batch.reduce(into: Tally(promoters: 0, passives: 0, detractors: 0)) { t, s in
+                switch s.score.category {
+                case .promoter: t.promoters += 1
+                case .passive: t.passives += 1
+                case .detractor: t.detractors += 1
+                }
+            }
+            #expect(try await store.rollupTally(survey.id) == expected)
+        }
+    }
+
     @Test("an answer arriving late with an older time does not overwrite a newer one", arguments: TestBackend.available)
     func staleAnswerIgnored(backend: TestBackend) async throws {
         try await withTestStore(backend) { store, _ in

@@ -10,7 +10,7 @@ public enum ImportTimestamp {
     public static let formats = "Unix seconds, RFC 3339, \"YYYY-MM-DD HH:MM:SS ±HHMM\", YYYY-MM-DD or MM/DD/YYYY HH:MM:SS AM"
 
     public static func parse(_ raw: String) -> Timestamp? {
-        let text = raw.trimmingCharacters(in: .whitespaces)
+        let text = raw.trimmingSpaces()
         if !text.isEmpty, text.allSatisfy(\.isASCIIDigit), text.count <= 13, let n = Int64(text) {
             return Timestamp(milliseconds: text.count == 13 ? n : n * 1_000)
         }

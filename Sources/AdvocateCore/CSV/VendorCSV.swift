@@ -177,7 +177,7 @@ public struct VendorCSV: Sendable {
             submission.sourceID = "\(vendor.rawValue):" + (values[.id] ?? "row:" + Self.digest([values[.email], values[.externalID],
                                                                                                   createdAt.map { String($0.milliseconds) },
                                                                                                   String(score), values[.comment]]))
-            submission.tags = values[.tags].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } } ?? []
+            submission.tags = values[.tags].map { $0.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty } } ?? []
             submission.notes = values[.notes].map { [$0] } ?? []
             return .success(.answer(submission))
         }

@@ -67,12 +67,16 @@ public final class InputReader {
 
     /// The raw value of a field, marking it as read.
     public func value(_ key: String) -> JSONValue? {
+        guard let value = fields[key] else { return nil }
+        if read.isEmpty { read.reserveCapacity(fields.count) }
         read.insert(key)
-        return fields[key]
+        return value
     }
 
     /// Reports fields that no accessor asked for.
     public func rejectUnknownFields() {
+        // Only present fields are recorded as read: all of them read means none is unknown.
+        guard read.count < fields.count else { return }
         for key in fields.keys.sorted() where !read.contains(key) {
             fail(key, "unknown field")
         }
@@ -101,9 +105,16 @@ public final class InputReader {
             return nil
         case .string(let s):
             if (required || !allowEmpty) && s.isEmpty { fail(key, "must not be empty"); return nil }
-            let length = s.unicodeScalars.count
+            // One pass over the UTF-8: a byte that is not a continuation byte starts a scalar, and
+            // the control characters refused are all single bytes.
+            var length = 0
+            var control = false
+            for byte in s.utf8 {
+                if byte & 0xC0 != 0x80 { length += 1 }
+                if (byte < 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09) || byte == 0x7F { control = true }
+            }
             if length > maxCharacters { fail(key, "must be at most \(maxCharacters) characters, got \(length)"); return nil }
-            if s.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\n" && $0 != "\r" && $0 != "\t" || $0.value == 0x7F }) {
+            if control {
                 fail(key, "must not contain control characters"); return nil
             }
             return s
