@@ -174,7 +174,8 @@ struct ClosingTheLoopTests {
                     let f = try await AlertFixture(store: store, clock: clock, handlers: [poster, LoopMailer(store: store, pool: pool, settings: mail)],
                                                    members: [("kim@acme.test", .member), ("lee@acme.test", .member)])
                     let rule = try await f.rule([.category([.detractor]), .property(name: "mrr", .atLeast(5000))], actions: AlertActions(
-                        createCase: true, caseOwner: .property("account_owner_email", fallback: ["lee@acme.test"]), slackURL: slack.url))
+                        createCase: true, caseOwner: .property("account_owner_email", fallback: ["lee@acme.test"]), emails: ["cs-leads@acme.test"],
+                        slackURL: slack.url))
 
                     try await f.answer(9, contact: "fan", properties: ["mrr": .integer(9000), "account_owner_email": .string("kim@acme.test")])
                     try await f.answer(2, contact: "free", properties: ["mrr": .integer(0), "account_owner_email": .string("kim@acme.test")])
@@ -196,6 +197,13 @@ struct ClosingTheLoopTests {
                     #expect(text.contains("https://nps.acme.example.com/app/responses/\(paid.id)"))
                     #expect(text.contains("https://nps.acme.example.com/app/cases/\(followUp.id)") && text.contains("kim@acme.test"))
 
+                    // The team's alert e-mail links the response and the case.
+                    #expect(await smtp.waitForMessages(1, timeoutSeconds: 10) == 1)
+                    let alert = try #require(try smtp.messages().first)
+                    let alertText = String(decoding: alert.bytes, as: UTF8.self)
+                    #expect(alert.recipients == ["cs-leads@acme.test"] && alertText.contains("Paid detractors"))
+                    #expect(alertText.contains("/app/cases/\(followUp.id)") && alertText.contains("kim@acme.test"))
+
                     // The owner replies from the case with the detractor template, edited.
                     let (c, _, contact, _) = try #require(try await store.caseReplyContext(workspaceID: f.workspace.id, id: followUp.id))
                     #expect(c.id == followUp.id)
@@ -205,9 +213,9 @@ struct ClosingTheLoopTests {
                                                                  author: "kim@acme.test").get()
                     #expect(replied.status == .contacted && replied.firstContactAt == clock.now())
                     try await f.runner.runDue()
-                    #expect(await smtp.waitForMessages(1, timeoutSeconds: 10) == 1)
-                    let received = try smtp.messages()
-                    #expect(received.count == 1 && received.first?.recipients == ["paid@customer.test"])
+                    #expect(await smtp.waitForMessages(2, timeoutSeconds: 10) == 2)
+                    let received = try smtp.messages().filter { $0.recipients == ["paid@customer.test"] }
+                    #expect(received.count == 1)
                     let body = String(decoding: received.first?.bytes ?? [], as: UTF8.self)
                     #expect(body.contains("Sorry about your experience with Acme Cloud") && body.contains("I have a fix"))
                     let (_, history) = try #require(try await store.followUpCase(workspaceID: f.workspace.id, id: followUp.id))
