@@ -130,7 +130,11 @@ public final class LoopMailer: JobHandler {
                 from = named
             }
             let date = Date(timeIntervalSince1970: Double(store.clock.now().milliseconds) / 1000)
-            let composed = try MailMessage(from: from, to: recipients, subject: subject, text: text).compose(date: date, using: &random)
+            var message = MailMessage(from: from, to: recipients, subject: subject, text: text)
+            if case .string(let owner)? = job.payload["reply_to"], let address = try? MailAddress(address: owner) {
+                message.extraHeaders.append(try MailHeader(name: "Reply-To", value: address.address))
+            }
+            let composed = try message.compose(date: date, using: &random)
             let bytes = try settings.dkim.map { try $0.sign(composed.bytes, at: date) } ?? composed.bytes
             let result = try await pool.send(bytes, envelope: SMTPEnvelope(sender: settings.from, recipients: recipients), beforeDelivery: nil)
             if result.outcomes.contains(where: { if case .temporaryFailure = $0.outcome { true } else { false } }) {

@@ -180,6 +180,8 @@ extension AdvocateStore {
             try await Self.insertJobs([NewJob(workspaceID: workspaceID, kind: loopEmailJobKind, payload: [
                 "to": .array([.string(email)]), "subject": .string(reply.subject), "text": .string(reply.text),
                 "workspace_id": .integer(workspaceID), "from_name": author.map(JSONValue.string) ?? .null,
+                // The respondent's answer should reach the person who works the case.
+                "reply_to": (c.ownerEmail ?? author).map(JSONValue.string) ?? .null,
             ], runAt: now)], now: now, in: sql)
             try await Self.emitCaseUpdated(c, database: database, now: now, in: sql)
             return .success(c)

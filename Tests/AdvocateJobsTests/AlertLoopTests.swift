@@ -218,6 +218,7 @@ struct ClosingTheLoopTests {
                     #expect(received.count == 1)
                     let body = String(decoding: received.first?.bytes ?? [], as: UTF8.self)
                     #expect(body.contains("Sorry about your experience with Acme Cloud") && body.contains("I have a fix"))
+                    #expect(body.contains("Reply-To: kim@acme.test"), "the respondent's answer reaches the case's owner")
                     let (_, history) = try #require(try await store.followUpCase(workspaceID: f.workspace.id, id: followUp.id))
                     #expect(history.map(\.kind) == [.created, .reply])
                     await poster.shutdown()
