@@ -72,7 +72,7 @@ public final class WebhookDeliverer: JobHandler {
 
     /// An HTTP client as deliveries need it: redirects are not followed (a 3xx could lead to an
     /// internal address the URL check never saw).
-    private static func makeHTTPClient() -> HTTPClient {
+    static func makeHTTPClient() -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))

@@ -234,6 +234,9 @@ extension AdvocateStore {
                 try await Self.emitResponseEvent(.responseUpdated, responseID: answer.responseID, workspaceID: owner.workspaceID,
                                                  database: database, now: now, in: sql)
             }
+            if existing?.answer != answer {
+                try await Self.enqueueAlertEvaluations([(owner.workspaceID, answer.responseID)], now: now, in: sql)
+            }
         }
         switch owner {
         case .invitation(let i) where status == .counted:

@@ -223,6 +223,7 @@ extension AdvocateStore {
             if comment != nil {
                 try await Self.tagComments([(r.id, workspaceID, r.comment, r.locale)], replacing: [r.id], database: self.database, in: sql)
             }
+            try await Self.enqueueAlertEvaluations([(workspaceID, r.id)], now: now, in: sql)
             return r
         }
     }

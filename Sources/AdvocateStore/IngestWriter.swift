@@ -569,6 +569,10 @@ struct IngestState {
                 replacing: commented.filter { !created.contains($0) }.map { responses[$0].id! }, database: database, in: sql)
         }
         try await emitWebhookEvents(created: Set(newResponses), database: database, now: now, in: sql)
+        // Alert rules are evaluated by a job, so answering never waits for them; imported
+        // history is not news and alerts nobody.
+        try await AdvocateStore.enqueueAlertEvaluations(
+            responses.filter { $0.dirty && $0.sourceID == nil }.map { ($0.workspaceID, $0.id!) }, now: now, in: sql)
     }
 
     /// response.created / response.updated for what this transaction wrote. Imported history

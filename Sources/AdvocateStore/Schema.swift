@@ -465,5 +465,69 @@ enum Schema {
             """,
             "CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, id)",
         ] },
+        Migration(version: 10, reason: "closing the loop: alert rules, each rule's firings (once per response), follow-up cases and their history") { _ in [
+            // conditions and actions: JSON as the API shows them (docs/alerts.md). assign_turn
+            // counts the rule's round-robin assignments, taken with one UPDATE … RETURNING so
+            // that concurrent firings never take the same turn.
+            """
+            CREATE TABLE alert_rules (
+                id {id},
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                survey_id BIGINT REFERENCES surveys(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                combine TEXT NOT NULL,
+                conditions TEXT NOT NULL,
+                actions TEXT NOT NULL,
+                enabled SMALLINT NOT NULL,
+                assign_turn BIGINT NOT NULL DEFAULT 0,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX alert_rules_workspace ON alert_rules (workspace_id, id)",
+            // The primary key is what makes a rule fire once per response: retries, re-runs
+            // and concurrent updates insert nothing the second time, and so do nothing.
+            """
+            CREATE TABLE alert_firings (
+                rule_id BIGINT NOT NULL REFERENCES alert_rules(id) ON DELETE CASCADE,
+                response_id BIGINT NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                fired_at BIGINT NOT NULL,
+                PRIMARY KEY (rule_id, response_id))
+            """,
+            // One case per response, however many rules ask for one.
+            """
+            CREATE TABLE cases (
+                id {id},
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                response_id BIGINT NOT NULL REFERENCES responses(id) ON DELETE CASCADE,
+                survey_id BIGINT NOT NULL,
+                rule_id BIGINT REFERENCES alert_rules(id) ON DELETE SET NULL,
+                owner_email TEXT,
+                status TEXT NOT NULL,
+                outcome TEXT,
+                due_at BIGINT NOT NULL,
+                first_contact_at BIGINT,
+                resolved_at BIGINT,
+                responded_at BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL)
+            """,
+            "CREATE UNIQUE INDEX cases_response ON cases (response_id)",
+            "CREATE INDEX cases_workspace ON cases (workspace_id, id)",
+            "CREATE INDEX cases_updated ON cases (workspace_id, updated_at, id)",
+            "CREATE INDEX cases_due ON cases (workspace_id, status, due_at)",
+            // Notes, replies and every change, in order: the case's history.
+            """
+            CREATE TABLE case_events (
+                id {id},
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                case_id BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL,
+                author TEXT,
+                text TEXT NOT NULL,
+                at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX case_events_case ON case_events (case_id, id)",
+        ] },
     ]
 }

@@ -78,6 +78,7 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
     ResponsePages(store: store, accounts: accountPages).addRoutes(to: router)
     SurveyReportPage(store: store, accounts: accountPages).addRoutes(to: router)
     ThemePages(store: store, accounts: accountPages, sending: sending).addRoutes(to: router)
+    CasePages(store: store, accounts: accountPages, sending: sending).addRoutes(to: router)
     WidgetController(store: store).addRoutes(to: router)
     let tokens = TokenCache()
     let delighted = router.group("v1").add(middleware: DelightedAuthenticator(store: store, cache: tokens, requestsPerMinute: delightedRequestsPerMinute))
@@ -96,6 +97,8 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
     ThemesController(store: store, sending: sending).addRoutes(to: api)
     WidgetSettingsController(store: store).addRoutes(to: api)
     WebhooksController(store: store, settings: webhooks, sending: sending).addRoutes(to: api)
+    AlertRulesController(store: store, settings: webhooks).addRoutes(to: api)
+    CasesController(store: store, sending: sending).addRoutes(to: api)
     routes.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     return router
 }

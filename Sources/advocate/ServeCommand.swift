@@ -93,7 +93,8 @@ struct ServeCommand: AsyncParsableCommand {
                 throw CLIError("--smtp-url: \(error)")
             }
             pool = SMTPPool(client: client, concurrency: mail.concurrency, perMinute: mail.perMinute, clock: store.clock, logger: logger)
-            handlers += [InvitationMailer(store: store, pool: pool!, settings: mail.settings, logger: logger), CampaignCadence(store: store, logger: logger)]
+            handlers += [InvitationMailer(store: store, pool: pool!, settings: mail.settings, logger: logger), CampaignCadence(store: store, logger: logger),
+                         LoopMailer(store: store, pool: pool!, settings: mail.settings, logger: logger)]
             concurrency = max(8, mail.concurrency * 4)
             logger.info("e-mail: \(mail.smtp.host):\(mail.smtp.port) from \(mail.settings.from.address), links to \(mail.settings.publicURL)\(mail.settings.dkim == nil ? "" : ", DKIM-signed")")
         } else {
@@ -106,6 +107,9 @@ struct ServeCommand: AsyncParsableCommand {
                                         notice: WebhookDisabledNotice(store: store, pool: pool, settings: mail?.settings, logger: logger),
                                         logger: logger)
         handlers.append(webhooks)
+        // Alert rules run with or without e-mail (their e-mails wait in the queue until it is configured).
+        let slack = AlertSlackPoster(store: store, settings: webhookSettings)
+        handlers += [AlertEvaluator(store: store, logger: logger), slack]
         let runner = JobRunner(store: store, handlers: handlers, configuration: .init(concurrency: concurrency, leaseMilliseconds: leaseSeconds * 1000),
                                logger: logger)
         let sending = SendingState(emailConfigured: mail != nil, runner: runner)
@@ -130,11 +134,13 @@ struct ServeCommand: AsyncParsableCommand {
             try await app.runService()
         } catch {
             await webhooks.shutdown()
+            await slack.shutdown()
             await pool?.close()
             await store.close()
             throw error
         }
         await webhooks.shutdown()
+        await slack.shutdown()
         await pool?.close()
         await store.close()
     }

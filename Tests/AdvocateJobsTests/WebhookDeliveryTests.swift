@@ -27,10 +27,11 @@ struct WebhookReceiver {
     private var log: URL { directory.appendingPathComponent("log.jsonl") }
 
     /// Starts a receiver that answers 500 to the first `fail` deliveries, runs `body`, kills it.
-    static func with<T>(fail: Int = 0, _ body: (WebhookReceiver) async throws -> T) async throws -> T {
+    /// `unsigned`: a Slack-compatible incoming webhook, which takes every request unverified.
+    static func with<T>(fail: Int = 0, unsigned: Bool = false, _ body: (WebhookReceiver) async throws -> T) async throws -> T {
         let directory = try Python.temporaryDirectory("webhook-receiver")
         let (pid, stdout) = try Python.start([script, "--docs", docs, "--state", directory.appendingPathComponent("state.json").path,
-                                              "--log", directory.appendingPathComponent("log.jsonl").path, "--fail", String(fail)],
+                                              "--log", directory.appendingPathComponent("log.jsonl").path, "--fail", String(fail)] + (unsigned ? ["--unsigned"] : []),
                                              stderr: directory.appendingPathComponent("stderr").path)
         // "ready PORT", read off the cooperative pool (a blocking read).
         let line = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in

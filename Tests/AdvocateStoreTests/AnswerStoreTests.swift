@@ -98,6 +98,29 @@ struct AnswerStoreTests {
         }
     }
 
+    @Test("alert rules are evaluated for counted answers only: never a provisional one-click score or a flagged scanner hit",
+          arguments: TestBackend.available)
+    func alertsOnlyForCounted(_ backend: TestBackend) async throws {
+        try await withTestStore(backend) { store, clock in
+            let ws = try await store.makeWorkspace()
+            let survey = try await store.makeSurvey(ws.id)
+            _ = try await store.saveAlertRule(workspaceID: ws.id, surveyID: nil, name: "Everything", match: .all, conditions: [],
+                                              actions: AlertActions(createCase: true), enabled: true)
+            func evaluations() async throws -> Int {
+                try await store.jobs(workspaceID: ws.id, state: nil, before: nil, limit: 1000).items.filter { $0.kind == alertEvaluationJobKind }.count
+            }
+            let bo = try await invitation(store, ws.id, survey.id, "bo")
+            let cy = try await invitation(store, ws.id, survey.id, "cy")
+            clock.advance(milliseconds: 3_600_000)
+            let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
+            #expect(try await store.recordScoreLinkHit(invitation: bo, score: 3, method: "GET", userAgent: chrome).answer?.status == .provisional)
+            #expect(try await store.recordScoreLinkHit(invitation: cy, score: 0, method: "GET", userAgent: "Mimecast-LinkScanner/1.0").answer?.status == .flagged)
+            #expect(try await evaluations() == 0)
+            _ = try await store.saveAnswer(AnswerChange(), for: .invitation(bo)) // a person confirms: counted
+            #expect(try await evaluations() == 1)
+        }
+    }
+
     @Test("a flagged hit stops no reminder and no throttle; a counted answer does", arguments: TestBackend.available)
     func flaggedHitsAreNoAnswer(_ backend: TestBackend) async throws {
         try await withTestStore(backend) { store, clock in

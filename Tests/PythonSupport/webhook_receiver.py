@@ -5,7 +5,7 @@ itself so that the documented code is the tested code. The secret and the clock 
 test's injected clock) are read from the --state JSON file at each request, because the test
 learns the secret only after it has created the endpoint with this server's port.
 
-    webhook_receiver.py --docs D --state S --log L [--fail N]   serve; prints "ready PORT"
+    webhook_receiver.py --docs D --state S --log L [--fail N] [--unsigned]   serve; prints "ready PORT"
     webhook_receiver.py --docs D --check SECRET TIMESTAMP SIGNATURES BODY_FILE NOW
                                                                  prints "valid" or "invalid"
 
@@ -36,6 +36,8 @@ def main():
     parser.add_argument("--log")
     parser.add_argument("--fail", type=int, default=0)
     parser.add_argument("--check", nargs=5)
+    # A Slack-compatible incoming webhook: nothing is signed, every request is taken.
+    parser.add_argument("--unsigned", action="store_true")
     args = parser.parse_args()
     verify = documented_verify(args.docs)
 
@@ -51,9 +53,12 @@ def main():
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            state = json.loads(Path(args.state).read_text(encoding="utf-8"))
-            verified = verify(state["secret"], self.headers.get("Advocate-Timestamp"),
-                              self.headers.get("Advocate-Signature"), body, now=state["now"])
+            if args.unsigned:
+                verified = True
+            else:
+                state = json.loads(Path(args.state).read_text(encoding="utf-8"))
+                verified = verify(state["secret"], self.headers.get("Advocate-Timestamp"),
+                                  self.headers.get("Advocate-Signature"), body, now=state["now"])
             with lock:
                 seen[0] += 1
                 number = seen[0]

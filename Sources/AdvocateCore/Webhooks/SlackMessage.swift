@@ -19,7 +19,15 @@ public enum SlackMessage {
             return JSONValue.object(["text": .string("Advocate event \(escaped(text(event["type"]) ?? "unknown"))")]).serialized()
         }
         let who = contactText(response?["contact"]).map(escaped) ?? "an anonymous respondent"
-        let line = "\(type == .responseUpdated ? "Changed answer" : "New answer"): \(score.value)/10, \(score.category.rawValue), from \(who)"
+        let what: String
+        switch type {
+        case .responseUpdated: what = "Changed answer"
+        case .alertFired: what = "Alert \u{201C}\(escaped(text(event["data"]?["rule"]?["name"]) ?? ""))\u{201D}"
+        case .caseCreated: what = "New case"
+        case .caseUpdated: what = "Case changed"
+        default: what = "New answer"
+        }
+        let line = "\(what): \(score.value)/10, \(score.category.rawValue), from \(who)"
         var fields: [JSONValue] = [field("Score", "\(score.value) (\(score.category.rawValue))")]
         if let contact = contactText(response?["contact"]) { fields.append(field("Contact", escaped(contact))) }
         if let channel = text(response?["channel"]) { fields.append(field("Channel", channel)) }
@@ -32,6 +40,12 @@ public enum SlackMessage {
         if let publicURL, case .integer(let id)? = response?["id"] {
             attachment["title"] = .string("Open response \(id)")
             attachment["title_link"] = .string("\(publicURL)/app/responses/\(id)")
+        }
+        // A case: who owns it and by when, linked to its page (Slack's <url|text> markup).
+        if let followUp = event["data"]?["case"], case .integer(let id)? = followUp["id"] {
+            let label = "Case \(id): \(text(followUp["status"]) ?? "open"), \(text(followUp["owner"]).map(escaped) ?? "unassigned"), due \(text(followUp["due_at"]) ?? "")"
+            fields.append(field("Case", publicURL.map { "<\($0)/app/cases/\(id)|\(label)>" } ?? label))
+            attachment["fields"] = .array(fields)
         }
         return JSONValue.object(["text": .string(line), "attachments": .array([.object(attachment)])]).serialized()
     }

@@ -6,6 +6,12 @@ public enum WebhookEventType: String, Sendable, Hashable, CaseIterable, Comparab
     case responseUpdated = "response.updated"
     /// A person unsubscribed from surveys.
     case contactUnsubscribed = "contact.unsubscribed"
+    /// An alert rule fired for a response (rules whose actions include webhooks).
+    case alertFired = "alert.fired"
+    /// A rule opened a follow-up case.
+    case caseCreated = "case.created"
+    /// A case changed: status, outcome, owner, due date, a note or a reply.
+    case caseUpdated = "case.updated"
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -121,6 +121,10 @@ struct ResponsePages {
                     "how": t.map { $0.origin == .hand ? "by \($0.decidedBy ?? "hand")" : "by a rule" } ?? ""]
         }
         values["themes"] = themeRows
+        if let followUp = try await store.followUpCase(workspaceID: workspaceID, responseID: response.id) {
+            values["case"] = ["id": followUp.id, "status": followUp.status.rawValue, "owner": followUp.ownerEmail ?? "unassigned",
+                              "due": CasePages.minutes(followUp.dueAt), "overdue": followUp.isOverdue(at: store.clock.now())] as [String: Any]
+        }
         values["hasThemes"] = !themeRows.isEmpty
         values["responseID"] = response.id
         values["canTag"] = session.membership.role >= .member
