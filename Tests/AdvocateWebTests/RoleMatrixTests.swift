@@ -102,4 +102,34 @@ struct RoleMatrixTests {
             }
         }
     }
+
+    @Test("the API: a token of another workspace finds none of this workspace's surveys, responses or themes, on any route", arguments: TestBackend.available)
+    func apiOtherWorkspace(_ backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let survey = try await api.createSurvey()
+            guard case .integer(let response)? = try await api.send(.post, "/api/v1/responses", json: #"{"survey_id": \#(survey), "score": 3, "comment": "slow"}"#).json["id"],
+                  case .integer(let theme)? = try await api.send(.post, "/api/v1/themes", json: #"{"name": "Speed", "rules": [{"text": "slow"}]}"#).json["id"] else {
+                throw HarnessError("setting up failed")
+            }
+            let ids: [String: Int64] = ["surveys": survey, "responses": response, "themes": theme]
+            let other = try await api.token(forWorkspace: "beta")
+            var checked = 0
+            for route in buildRouter(store: api.store).routes {
+                let parts = route.path.description.split(separator: "/").map(String.init)
+                guard parts.count >= 4, parts[0] == "api", parts[1] == "v1", parts[3] == "{id}", let id = ids[parts[2]] else { continue }
+                let path = "/" + parts.map { $0 == "{id}" ? "\(id)" : $0 }.joined(separator: "/")
+                let r = try await api.send(route.method, path, json: "{}", token: other)
+                let label = "\(route.method.rawValue) \(path): \(r.status)"
+                if route.method == .get { #expect(r.status == .notFound, "\(label)") }
+                #expect(r.status.code >= 400 && r.isProblem, "\(label)")
+                #expect(!r.html.contains("slow") && !r.html.contains("Speed"), "\(label) shows another workspace's data")
+                checked += 1
+            }
+            #expect(checked >= 10)
+            // Nothing changed.
+            #expect(try await api.send(.get, "/api/v1/surveys/\(survey)").status == .ok)
+            #expect(try await api.send(.get, "/api/v1/themes/\(theme)").json["name"] == .string("Speed"))
+            #expect(try await api.responseCount() == 1)
+        }
+    }
 }
