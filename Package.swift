@@ -140,7 +140,7 @@ let package = Package(
         .testTarget(
             name: "AdvocateWebTests",
             dependencies: [
-                "AdvocateWeb", "AdvocateStore", "AdvocateCore", "AdvocateTestSupport", "NPS",
+                "AdvocateWeb", "AdvocateStore", "AdvocateCore", "AdvocateTestSupport", "NPS", "AdvocateJobs", "Mail", "MailTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strictSettings

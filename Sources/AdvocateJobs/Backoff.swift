@@ -1,4 +1,5 @@
 import AdvocateCore
+import AdvocateStore
 
 /// When to try a failed job again: exponential backoff with a cap and ±20% jitter, so that a
 /// thousand jobs failing together (the SMTP server down) do not all come back at once.
@@ -20,6 +21,12 @@ public struct Backoff: Sendable, Hashable {
     /// For webhooks: 30 seconds, doubling, at most an hour apart, for the 24 hours a delivery
     /// is tried (about 30 attempts).
     public static let webhook = Backoff(baseMilliseconds: 30_000, capMilliseconds: 3_600_000)
+
+    /// When a job that failed its latest attempt should run again.
+    public func retryTime(of job: Job, now: Timestamp) -> Timestamp {
+        var random = SystemRandomNumberGenerator()
+        return now.adding(milliseconds: delay(afterAttempt: job.attempts, using: &random))
+    }
 
     /// The delay after failed attempt number `attempt` (1 for the first).
     public func delay(afterAttempt attempt: Int, using random: inout some RandomNumberGenerator) -> Int64 {

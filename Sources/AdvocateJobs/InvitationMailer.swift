@@ -82,10 +82,7 @@ public final class InvitationMailer: JobHandler {
         return nil
     }
 
-    private func retryTime(_ job: Job) -> Timestamp {
-        var random = SystemRandomNumberGenerator()
-        return store.clock.now().adding(milliseconds: backoff.delay(afterAttempt: job.attempts, using: &random))
-    }
+    private func retryTime(_ job: Job) -> Timestamp { backoff.retryTime(of: job, now: store.clock.now()) }
 
     private func send(_ context: InvitationSendContext, token: String, message: Int, job: Job, lease: JobLease) async throws -> JobHandlerResult {
         let invitationID = context.invitation.id

@@ -129,7 +129,7 @@ extension AdvocateStore {
         }
     }
 
-    private static func openSession(userID: Int64, workspaceID: Int64?, tokenHash: String, now: Timestamp, in sql: any SQLDatabase) async throws -> Session? {
+    static func openSession(userID: Int64, workspaceID: Int64?, tokenHash: String, now: Timestamp, in sql: any SQLDatabase) async throws -> Session? {
         guard let user = try await sql.raw("SELECT * FROM users WHERE id = \(bind: userID)").first().map(decodeUser) else { return nil }
         let memberships = try await memberships(userID: userID, in: sql)
         guard let membership = memberships.first(where: { $0.workspace.id == workspaceID }) ?? memberships.first else { return nil }
@@ -188,6 +188,7 @@ extension AdvocateStore {
         User(id: try row.decode(column: "id", as: Int64.self), email: try row.decode(column: "email", as: String.self),
              name: try row.decode(column: "name", as: String?.self),
              hasPassword: try row.decode(column: "password_hash", as: String?.self) != nil,
-             createdAt: Timestamp(milliseconds: try row.decode(column: "created_at", as: Int64.self)))
+             createdAt: Timestamp(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
+             timeZone: SurveyTimeZone(validated: try row.decode(column: "time_zone", as: String.self)) ?? .utc)
     }
 }

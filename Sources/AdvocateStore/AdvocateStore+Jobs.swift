@@ -91,6 +91,19 @@ extension AdvocateStore {
         return try await database.write { sql in try await Self.finishJob(lease, result, now: now, in: sql) }
     }
 
+    /// Marks a job done and erases its payload: for jobs whose payload holds a secret (a
+    /// one-time link) that must not outlive the message. False when `lease` no longer holds it.
+    @discardableResult
+    public func finishJobErasingPayload(_ lease: JobLease) async throws -> Bool {
+        let n = clock.now().milliseconds
+        return try await database.write { sql in
+            try await sql.raw("""
+                UPDATE jobs SET state = 'done', payload = '{}', lease_owner = NULL, last_error = NULL, updated_at = \(bind: n), finished_at = \(bind: n)
+                WHERE id = \(bind: lease.jobID) AND state = 'running' AND lease_owner = \(bind: lease.owner) RETURNING id
+                """).first() != nil
+        }
+    }
+
     static func finishJob(_ lease: JobLease, _ result: JobResult, now: Timestamp, in sql: any SQLDatabase) async throws -> Bool {
         let n = now.milliseconds
         let condition: SQLQueryString = "id = \(bind: lease.jobID) AND state = 'running' AND lease_owner = \(bind: lease.owner)"

@@ -373,6 +373,22 @@ extension AdvocateStore {
 
     // MARK: - Comments with their themes
 
+    /// Key drivers of a survey's commenters (the latest `limit` comments in the days and
+    /// segment), with the themes' names; drivers in name order. The report page, the API and the
+    /// digest all read them here.
+    public func keyDrivers(workspaceID: Int64, surveyID: Int64, from: CalendarDay?, to: CalendarDay?, segment: ResponseSegment?,
+                           limit: Int) async throws -> (drivers: [KeyDriver], names: [Int64: String], commenters: Tally) {
+        let comments = try await themedComments(workspaceID: workspaceID, surveyID: surveyID, from: from, to: to, segment: segment, limit: limit)
+        let names = Dictionary(try await themes(workspaceID: workspaceID).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        var commenters = Tally.empty
+        for comment in comments { commenters.add(comment.score) }
+        // A theme deleted since the comments were read has no name and is left out.
+        let drivers = KeyDrivers.analyse(comments.map { ThemedResponse(score: $0.score, themes: $0.themes) })
+            .filter { names[$0.theme] != nil }
+            .sorted { (names[$0.theme]!, $0.theme) < (names[$1.theme]!, $1.theme) }
+        return (drivers, names, commenters)
+    }
+
     /// Counted responses of the survey with a comment, answered on local days `from`…`to`
     /// (inclusive) and in `segment`, newest first, at most `limit`, each with its themes.
     public func themedComments(workspaceID: Int64, surveyID: Int64, from: CalendarDay?, to: CalendarDay?, segment: ResponseSegment?,

@@ -529,5 +529,43 @@ enum Schema {
             """,
             "CREATE INDEX case_events_case ON case_events (case_id, id)",
         ] },
+        Migration(version: 11, reason: "workspace invitations for people, each user's time zone and digest setting per workspace, digests sent once per period") { _ in [
+            // An invitation to join a workspace: the e-mailed link holds the token, the table its hash.
+            """
+            CREATE TABLE member_invitations (
+                id {id},
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                email TEXT NOT NULL,
+                role TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                invited_by BIGINT REFERENCES users(id) ON DELETE SET NULL,
+                created_at BIGINT NOT NULL,
+                expires_at BIGINT NOT NULL,
+                accepted_at BIGINT,
+                revoked_at BIGINT)
+            """,
+            "CREATE INDEX member_invitations_workspace ON member_invitations (workspace_id, id)",
+            "ALTER TABLE users ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC'",
+            // off, daily or weekly; no row is off. The secret signs the digest's one-click unsubscribe
+            // link (an HMAC needs the key itself, so it is kept as is, like the webhooks' secrets).
+            """
+            CREATE TABLE digest_settings (
+                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                frequency TEXT NOT NULL,
+                secret TEXT NOT NULL,
+                updated_at BIGINT NOT NULL,
+                PRIMARY KEY (user_id, workspace_id))
+            """,
+            // The unique key that makes a digest go out once per period, across restarts and runners.
+            """
+            CREATE TABLE digest_sends (
+                user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                period TEXT NOT NULL,
+                sent_at BIGINT NOT NULL,
+                PRIMARY KEY (user_id, workspace_id, period))
+            """,
+        ] },
     ]
 }

@@ -73,8 +73,12 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
     SurveyPages(store: store, secureCookies: publicURL?.lowercased().hasPrefix("https://") == true).addRoutes(to: router)
     StaticAssets.shared.addRoutes(to: router)
     OpenTracking(store: store).addRoutes(to: router)
-    let accountPages = AccountPages(store: store, settings: accounts, secureCookies: publicURL?.lowercased().hasPrefix("https://") == true)
+    let accountPages = AccountPages(store: store, settings: accounts, sending: sending,
+                                    secureCookies: publicURL?.lowercased().hasPrefix("https://") == true)
+    router.add(middleware: DashboardAccessMiddleware(accounts: accountPages, routes: routes))
     accountPages.addRoutes(to: router)
+    MemberPages(store: store, accounts: accountPages, sending: sending).addRoutes(to: router)
+    AccountSettingsPage(store: store, accounts: accountPages).addRoutes(to: router)
     ResponsePages(store: store, accounts: accountPages).addRoutes(to: router)
     SurveyReportPage(store: store, accounts: accountPages).addRoutes(to: router)
     ThemePages(store: store, accounts: accountPages, sending: sending).addRoutes(to: router)

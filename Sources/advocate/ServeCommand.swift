@@ -94,7 +94,10 @@ struct ServeCommand: AsyncParsableCommand {
             }
             pool = SMTPPool(client: client, concurrency: mail.concurrency, perMinute: mail.perMinute, clock: store.clock, logger: logger)
             handlers += [InvitationMailer(store: store, pool: pool!, settings: mail.settings, logger: logger), CampaignCadence(store: store, logger: logger),
-                         LoopMailer(store: store, pool: pool!, settings: mail.settings, logger: logger)]
+                         LoopMailer(store: store, pool: pool!, settings: mail.settings, logger: logger),
+                         AccountMailer(store: store, pool: pool!, settings: mail.settings, logger: logger),
+                         DigestMailer(store: store, pool: pool!, settings: mail.settings, logger: logger)]
+            try await DigestMailer.start(store: store)
             concurrency = max(8, mail.concurrency * 4)
             logger.info("e-mail: \(mail.smtp.host):\(mail.smtp.port) from \(mail.settings.from.address), links to \(mail.settings.publicURL)\(mail.settings.dkim == nil ? "" : ", DKIM-signed")")
         } else {

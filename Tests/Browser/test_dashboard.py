@@ -1,6 +1,7 @@
 """The dashboard's sign-in pages and overview in a real browser, checked by axe-core."""
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from harness import BrowserCase, click_and_wait_for_new_page, wait_page
 
@@ -119,3 +120,50 @@ class DashboardTests(BrowserCase):
         other.get(self.server.url + "/setup/first/" + "x" * 43)
         heading = wait_page(other, "main h1")
         self.assertEqual(heading.text, "This link is no longer valid")
+
+    def signed_in_with_cli(self, email, role):
+        """A browser signed in as a user `advocate user create` made, through its set-a-password link."""
+        out = self.server.cli("user", "create", "--email", email, "--role", role)
+        line = [l for l in out.splitlines() if "/setup/" in l][0].strip()
+        driver = self.browser()
+        driver.get(self.server.url + line[line.index("/setup/"):])
+        wait_page(driver, "input#password", "the set-a-password page of " + email)
+        driver.find_element(By.ID, "password").send_keys("correct horse battery")
+        click_and_wait_for_new_page(driver, driver.find_element(By.CSS_SELECTOR, "button.primary"))
+        wait_page(driver, ".appbar", "the overview of " + email)
+        return driver
+
+    def test_viewer_cannot_reach_admin_pages(self):
+        viewer = self.signed_in_with_cli("vera@acme.test", "viewer")
+        self.assertIn("vera@acme.test · viewer", viewer.find_element(By.CSS_SELECTOR, ".appbar").text)
+        self.assertEqual(viewer.find_elements(By.LINK_TEXT, "Members"), [])
+        viewer.get(self.server.url + "/app/members")
+        heading = wait_page(viewer, "main h1", "the 403 page")
+        self.assertEqual(heading.text, "You do not have access to this")
+        self.assertIn("You are viewer in", viewer.page_source)
+        self.assert_accessible(viewer, "the 403 page")
+        # The themes page offers a viewer no editing; a form posted anyway, with the viewer's own token, is refused.
+        viewer.get(self.server.url + "/app/themes")
+        wait_page(viewer, "main h1", "the themes page for a viewer")
+        self.assertEqual(viewer.find_elements(By.ID, "starter-heading"), [])
+        viewer.execute_script(
+            "const f = document.createElement('form'); f.method = 'post'; f.action = '/app/themes/starter';"
+            "const i = document.createElement('input'); i.name = 'csrf'; i.value = document.querySelector('input[name=csrf]').value;"
+            "f.appendChild(i); document.body.appendChild(f); window.__advocateOldPage = true; f.submit();")
+        WebDriverWait(viewer, 10).until(lambda d: d.execute_script("return window.__advocateOldPage !== true && document.readyState === 'complete'"))
+        heading = wait_page(viewer, "main h1", "the answer to a viewer's forged form")
+        self.assertEqual(heading.text, "You do not have access to this")
+        # Their own account is theirs to change.
+        viewer.get(self.server.url + "/app/account")
+        wait_page(viewer, "input#time_zone", "the account page")
+        self.assert_accessible(viewer, "the account page")
+
+        admin = self.signed_in_with_cli("alma@acme.test", "admin")
+        click_and_wait_for_new_page(admin, admin.find_element(By.LINK_TEXT, "Members"))
+        wait_page(admin, "#invite-heading", "the members page")
+        self.assertIn("vera@acme.test", admin.page_source)
+        self.assertEqual(admin.find_elements(By.CSS_SELECTOR, "#invite-role option[value=owner]"), [])
+        self.assert_accessible(admin, "the members page")
+        admin.get(self.server.url + "/forgot")
+        wait_page(admin, "input#email", "the forgot-password page")
+        self.assert_accessible(admin, "the forgot-password page")

@@ -33,9 +33,12 @@ public struct User: Sendable, Hashable {
     /// Whether a password has been set (until then only a setup link signs in).
     public var hasPassword: Bool
     public var createdAt: Timestamp
+    /// The IANA zone their digest is timed and dated in.
+    public var timeZone: SurveyTimeZone
 
-    public init(id: Int64, email: String, name: String?, hasPassword: Bool, createdAt: Timestamp) {
+    public init(id: Int64, email: String, name: String?, hasPassword: Bool, createdAt: Timestamp, timeZone: SurveyTimeZone = .utc) {
         self.id = id
+        self.timeZone = timeZone
         self.email = email
         self.name = name
         self.hasPassword = hasPassword

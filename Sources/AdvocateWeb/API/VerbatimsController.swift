@@ -110,15 +110,7 @@ struct VerbatimsController {
     /// Key drivers of a survey's commenters in `scope`, with the themes' names; drivers in name order.
     static func drivers(store: AdvocateStore, workspaceID: Int64, surveyID: Int64, scope: Scope) async throws
         -> (drivers: [KeyDriver], names: [Int64: String], commenters: Tally) {
-        let comments = try await store.themedComments(workspaceID: workspaceID, surveyID: surveyID, from: scope.from, to: scope.to,
-                                                      segment: scope.segment, limit: maxDriverComments)
-        let names = Dictionary(try await store.themes(workspaceID: workspaceID).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        var commenters = Tally.empty
-        for comment in comments { commenters.add(comment.score) }
-        // A theme deleted since the comments were read has no name and is left out.
-        let drivers = KeyDrivers.analyse(comments.map { ThemedResponse(score: $0.score, themes: $0.themes) })
-            .filter { names[$0.theme] != nil }
-            .sorted { (names[$0.theme]!, $0.theme) < (names[$1.theme]!, $1.theme) }
-        return (drivers, names, commenters)
+        try await store.keyDrivers(workspaceID: workspaceID, surveyID: surveyID, from: scope.from, to: scope.to, segment: scope.segment,
+                                   limit: maxDriverComments)
     }
 }

@@ -14,11 +14,14 @@ public struct AccountSettings: Sendable {
     public var attemptsPerWindow: Int
     /// The first owner's one-time setup token, when the database has no user yet (`serve` prints the link).
     public var firstOwnerToken: String?
+    /// Password reset e-mails allowed per hour, per address asked for and (four times as many) per IP address.
+    public var resetsPerHour: Int
 
-    public init(passwordCost: Int = 12, attemptsPerWindow: Int = 10, firstOwnerToken: String? = nil) {
+    public init(passwordCost: Int = 12, attemptsPerWindow: Int = 10, firstOwnerToken: String? = nil, resetsPerHour: Int = 5) {
         self.passwordCost = passwordCost
         self.attemptsPerWindow = attemptsPerWindow
         self.firstOwnerToken = firstOwnerToken
+        self.resetsPerHour = resetsPerHour
     }
 }
 
@@ -34,6 +37,9 @@ struct AccountPages {
     let settings: AccountSettings
     let cookies: RespondentCookies
     let limiter: FixedWindowLimiter
+    let sending: SendingState
+    /// Password reset requests, per address asked for and per IP address.
+    private let resetLimiter: (address: FixedWindowLimiter, ip: FixedWindowLimiter)
     private let renderer = PageRenderer.shared
 
     static let sessionCookie = "advocate_session"
@@ -41,8 +47,11 @@ struct AccountPages {
     /// (made on first use: a bcrypt hash at production cost is not free).
     private let decoy: DecoyHash
 
-    init(store: AdvocateStore, settings: AccountSettings, secureCookies: Bool) {
+    init(store: AdvocateStore, settings: AccountSettings, sending: SendingState, secureCookies: Bool) {
         self.store = store
+        self.sending = sending
+        self.resetLimiter = (FixedWindowLimiter(clock: store.clock, limit: settings.resetsPerHour, windowMilliseconds: 3_600_000),
+                             FixedWindowLimiter(clock: store.clock, limit: 4 * settings.resetsPerHour, windowMilliseconds: 3_600_000))
         self.settings = settings
         self.cookies = RespondentCookies(secure: secureCookies)
         self.limiter = FixedWindowLimiter(clock: store.clock, limit: settings.attemptsPerWindow, windowMilliseconds: 15 * 60_000)
@@ -55,6 +64,10 @@ struct AccountPages {
         router.post("logout", use: logout)
         router.get("setup/:token", use: showSetup)
         router.post("setup/:token", use: setup)
+        router.get("forgot", use: showForgot)
+        router.post("forgot", use: forgot)
+        router.get("reset/:token", use: showSetup)
+        router.post("reset/:token", use: setup)
         router.get("setup/first/:token", use: showFirstOwner)
         router.post("setup/first/:token", use: firstOwner)
         router.get("app", use: overview)
@@ -106,6 +119,62 @@ struct AccountPages {
         }
         let expired = Cookie(name: Self.sessionCookie, value: "", maxAge: 0, path: "/", secure: cookies.secure, httpOnly: true, sameSite: .lax)
         return renderer.redirect(to: "/login?signed_out=1", cookies: [expired])
+    }
+
+    // MARK: - Forgotten passwords
+
+    @Sendable func showForgot(_ request: Request, context: AppContext) async throws -> Response {
+        let session = cookies.session(request, respondent: false)
+        return forgotPage(csrf: session.csrf, cookies: session.cookies, email: "", error: nil, notice: nil, status: .ok)
+    }
+
+    /// E-mails a one-time reset link when an account has the address. The answer is the same
+    /// whether or not one does, so the form cannot be used to find out who has an account.
+    @Sendable func forgot(_ request: Request, context: AppContext) async throws -> Response {
+        var request = request
+        let session = cookies.session(request, respondent: false)
+        guard let form = try? await request.formBody(limit: 16 * 1024), cookies.verify(request, form: form) else {
+            return forgotPage(csrf: session.csrf, cookies: session.cookies, email: "", error: "This form has expired. Please try again.",
+                              notice: nil, status: .forbidden)
+        }
+        let typed = (form["email"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let email = Identifiers.normalizedEmail(typed) else {
+            return forgotPage(csrf: session.csrf, cookies: session.cookies, email: typed, error: "Please give a valid e-mail address.",
+                              notice: nil, status: .badRequest)
+        }
+        guard sending.emailConfigured else {
+            return forgotPage(csrf: session.csrf, cookies: session.cookies, email: email,
+                              error: "This server cannot send e-mail. Ask an owner of your workspace for a set-a-password link.",
+                              notice: nil, status: .serviceUnavailable)
+        }
+        // Per address, so nobody floods one inbox; per IP address (more: offices share one), so nobody floods many.
+        guard resetLimiter.address.take(email), resetLimiter.ip.take(context.remoteIP ?? "unknown") else {
+            return forgotPage(csrf: session.csrf, cookies: session.cookies, email: email,
+                              error: "Too many reset requests. Please wait an hour and try again.", notice: nil, status: .tooManyRequests)
+        }
+        let link = InvitationToken.make()
+        let workspaceID: Int64? = nil
+        try await store.requestPasswordReset(email: email, tokenHash: link.hash) {
+            NewJob(workspaceID: workspaceID, kind: AccountEmail.jobKind,
+                   payload: AccountEmail.passwordReset(path: "/reset/\(link.token)", minutes: AdvocateStore.passwordResetMinutes).payload(to: email),
+                   runAt: store.clock.now(), maxAttempts: 5)
+        }
+        sending.wake()
+        return forgotPage(csrf: session.csrf, cookies: session.cookies, email: "", error: nil,
+                          notice: "If an account has the address \(email), a link to choose a new password is on its way. It works once, for an hour.",
+                          status: .ok)
+    }
+
+    private func forgotPage(csrf: String, cookies: [Cookie], email: String, error: String?, notice: String?, status: HTTPResponse.Status) -> Response {
+        var values: [String: Any] = ["heading": "Forgot your password?", "action": "/forgot", "csrf": csrf, "askEmail": true, "email": email,
+                                     "noPassword": true, "button": "E-mail me a link",
+                                     "intro": "Give the address you sign in with; we e-mail it a link to choose a new password."]
+        if let error { values["error"] = error }
+        if let notice { values["notice"] = notice }
+        var response = renderer.render("login", values, catalog: Catalog.english, title: "Forgot your password · Advocate",
+                                       brandColor: SurveySettings().brandColor, status: status)
+        for cookie in cookies { response.setCookie(cookie) }
+        return response
     }
 
     // MARK: - Set-a-password links
@@ -224,6 +293,7 @@ struct AccountPages {
         let workspace = session.membership.workspace
         return [
             "mainClass": "app", "csrf": csrf, "userEmail": session.user.email, "role": session.membership.role.rawValue,
+            "managesMembers": MemberPolicy.managesMembers(session.membership.role),
             "workspaceName": workspace.name, "switcher": memberships.count > 1,
             "workspaces": memberships.map { ["id": $0.workspace.id, "name": $0.workspace.name, "current": $0.workspace.id == workspace.id] },
         ]
@@ -253,13 +323,34 @@ struct AccountPages {
 
     // MARK: - Helpers
 
+    /// The session and form of a dashboard POST by someone with at least `role`: nil without a
+    /// session; a 403 without the CSRF token or the role.
+    func signedForm(_ request: Request, role: Role, limit: Int = 256 * 1024) async throws -> (Session, [String: String])? {
+        var request = request
+        guard let session = try await currentSession(request) else { return nil }
+        let fields = try await request.formBody(limit: limit)
+        guard cookies.verify(request, form: fields) else { throw Problem(status: .forbidden, detail: "the form must carry its CSRF token") }
+        guard session.membership.role >= role else {
+            throw Problem(status: .forbidden, detail: "a \(session.membership.role.rawValue) cannot do this; it takes a \(role.rawValue) or above")
+        }
+        return (session, fields)
+    }
+
     func currentSession(_ request: Request) async throws -> Session? {
         guard let token = request.cookies[Self.sessionCookie]?.value, InvitationToken.isWellFormed(token) else { return nil }
         return try await store.session(tokenHash: InvitationToken.hash(token))
     }
 
-    private func sessionCookie(_ value: String) -> Cookie {
+    func sessionCookie(_ value: String) -> Cookie {
         Cookie(name: Self.sessionCookie, value: value, path: "/", secure: cookies.secure, httpOnly: true, sameSite: .lax)
+    }
+
+    /// The 403 page: signed in, but this page or action takes a larger role (or is not open to anyone).
+    func forbiddenPage(session: Session, needed: Role?) -> Response {
+        let you = "You are \(session.membership.role.rawValue) in \(session.membership.workspace.name)"
+        let text = needed.map { "This page or action takes \($0.rawValue) or above. \(you)." } ?? "This page is not open to anyone. \(you)."
+        return renderer.message(catalog: Catalog.english, heading: "You do not have access to this", text: text + " Ask an owner or admin if you need it.",
+                                status: .forbidden)
     }
 
     private func invalidLink() -> Response {
@@ -269,6 +360,7 @@ struct AccountPages {
 
     private func loginPage(csrf: String, cookies: [Cookie], email: String, error: String?, status: HTTPResponse.Status, notice: String? = nil) -> Response {
         var values: [String: Any] = ["heading": "Sign in to Advocate", "action": "/login", "csrf": csrf, "askEmail": true, "email": email,
+                                     "forgotLink": true,
                                      "passwordLabel": "Password", "passwordAutocomplete": "current-password", "button": "Sign in"]
         if let error { values["error"] = error }
         if let notice { values["notice"] = notice }

@@ -117,7 +117,7 @@ struct CasePages {
 
     /// Status, outcome and owner from the case page's form.
     @Sendable func change(_ request: Request, context: AppContext) async throws -> Response {
-        guard let (session, fields) = try await accounts.editor(request, role: .member) else { return PageRenderer.shared.redirect(to: "/login") }
+        guard let (session, fields) = try await accounts.signedForm(request, role: .member) else { return PageRenderer.shared.redirect(to: "/login") }
         let id = try context.idParameter()
         var change = CaseChange()
         change.status = fields["status"].flatMap(CaseStatus.init(rawValue:))
@@ -132,7 +132,7 @@ struct CasePages {
     }
 
     @Sendable func addNote(_ request: Request, context: AppContext) async throws -> Response {
-        guard let (session, fields) = try await accounts.editor(request, role: .member) else { return PageRenderer.shared.redirect(to: "/login") }
+        guard let (session, fields) = try await accounts.signedForm(request, role: .member) else { return PageRenderer.shared.redirect(to: "/login") }
         let id = try context.idParameter()
         let text = (fields["text"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty, text.count <= FollowUpCase.maxNoteCharacters else {
@@ -147,7 +147,7 @@ struct CasePages {
 
     /// Sends the (edited) reply through the e-mail pipeline; the case becomes contacted.
     @Sendable func reply(_ request: Request, context: AppContext) async throws -> Response {
-        guard let (session, fields) = try await accounts.editor(request, role: .member) else { return PageRenderer.shared.redirect(to: "/login") }
+        guard let (session, fields) = try await accounts.signedForm(request, role: .member) else { return PageRenderer.shared.redirect(to: "/login") }
         let id = try context.idParameter()
         let subject = (fields["subject"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let text = (fields["text"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")

@@ -121,7 +121,7 @@ struct ThemePages {
     }
 
     @Sendable func create(_ request: Request, context: AppContext) async throws -> Response {
-        guard let (session, fields) = try await accounts.editor(request, role: .admin) else { return PageRenderer.shared.redirect(to: "/login") }
+        guard let (session, fields) = try await accounts.signedForm(request, role: .admin) else { return PageRenderer.shared.redirect(to: "/login") }
         let workspaceID = session.membership.workspace.id
         var (draft, name, rules) = readDraft(fields)
         if fields["action"] == "preview", let rules {
@@ -142,7 +142,7 @@ struct ThemePages {
 
     /// Saves, previews or deletes one theme (`action` = save, preview or delete).
     @Sendable func change(_ request: Request, context: AppContext) async throws -> Response {
-        guard let (session, fields) = try await accounts.editor(request, role: .admin) else { return PageRenderer.shared.redirect(to: "/login") }
+        guard let (session, fields) = try await accounts.signedForm(request, role: .admin) else { return PageRenderer.shared.redirect(to: "/login") }
         let workspaceID = session.membership.workspace.id
         guard let id = context.parameters.get("id").flatMap(Int64.init), let theme = try await store.theme(workspaceID: workspaceID, id: id) else {
             return try await themePage(request, session: session, theme: nil, draft: nil)
@@ -169,7 +169,7 @@ struct ThemePages {
     }
 
     @Sendable func installStarter(_ request: Request, context: AppContext) async throws -> Response {
-        guard let (session, _) = try await accounts.editor(request, role: .admin) else { return PageRenderer.shared.redirect(to: "/login") }
+        guard let (session, _) = try await accounts.signedForm(request, role: .admin) else { return PageRenderer.shared.redirect(to: "/login") }
         if case .success(let (_, retag)) = try await store.installStarterThemes(workspaceID: session.membership.workspace.id), retag != nil {
             sending.wake()
         }
@@ -178,7 +178,7 @@ struct ThemePages {
 
     /// A distinctive term made into a rule of an existing theme, or of a new theme named after it.
     @Sendable func makeRule(_ request: Request, context: AppContext) async throws -> Response {
-        guard let (session, fields) = try await accounts.editor(request, role: .admin) else { return PageRenderer.shared.redirect(to: "/login") }
+        guard let (session, fields) = try await accounts.signedForm(request, role: .admin) else { return PageRenderer.shared.redirect(to: "/login") }
         let workspaceID = session.membership.workspace.id
         guard case .success(let rule) = ThemeRule.make(text: fields["term"] ?? "", language: nil, field: "term") else {
             throw Problem.badRequest("term: not a word a rule can match")
@@ -238,7 +238,7 @@ struct ThemePages {
 
     /// Adds (`applied=1`) or removes (`applied=0`) a theme on a response by hand.
     @Sendable func decide(_ request: Request, context: AppContext) async throws -> Response {
-        guard let (session, fields) = try await accounts.editor(request, role: .member) else { return PageRenderer.shared.redirect(to: "/login") }
+        guard let (session, fields) = try await accounts.signedForm(request, role: .member) else { return PageRenderer.shared.redirect(to: "/login") }
         guard let id = context.parameters.get("id").flatMap(Int64.init), let themeID = fields["theme_id"].flatMap(Int64.init),
               let applied = fields["applied"].flatMap({ ["1": true, "0": false][$0] }),
               try await store.decideTheme(workspaceID: session.membership.workspace.id, responseID: id, themeID: themeID, applied: applied,
