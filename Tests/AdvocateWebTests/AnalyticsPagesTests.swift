@@ -42,6 +42,10 @@ struct AnalyticsPagesTests {
 
             let either = try await browser.get("/app/surveys/\(survey)?segment=plan%3Apaid&segment=plan%3Afree&channel=email")
             #expect(either.html.contains("n = \(n { $0.channel == .email })"))
+            let plain = try await browser.get("/app/surveys/\(survey)")
+            #expect(!plain.html.contains("Clear the filters") && plain.html.contains("n = 80"), "no filter, nothing said about one")
+            let both = try await browser.get("/app/surveys/\(survey)?language=tr,en")
+            #expect(both.html.contains("n = 80") && both.html.contains(#"name="language" value="en,tr""#))
             let turkish = try await browser.get("/app/surveys/\(survey)?language=tr&segment=country%3ADE")
             #expect(turkish.html.contains("n = \(n { $0.plan == "paid" && $0.country == "DE" })"), "the Turkish answers are the paid ones")
 

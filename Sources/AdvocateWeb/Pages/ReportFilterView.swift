@@ -10,11 +10,14 @@ enum ReportFilterView {
         var segments = filter.segments.filter { $0.dimension != "channel" && $0.dimension != "locale" }.map { ["value": $0.description] }
         segments.append(["value": ""]) // one empty field to add a segment
         let channels = filter.conditions["channel"] ?? []
-        return ["segments": segments, "segment": filter.isEmpty ? "" : filter.description,
+        var values: [String: Any] = ["segments": segments,
                 "channels": Channel.allCases.map { ["value": $0.rawValue, "selected": channels.contains($0.rawValue)] },
-                "languages": (filter.conditions["locale"] ?? []).sorted().joined(separator: " "),
+                "languages": (filter.conditions["locale"] ?? []).sorted().joined(separator: ","),
                 "campaignID": filter.campaignID.map(String.init) ?? "", "variant": filter.variant ?? "",
                 "filterQuery": query(filter), "dimensions": dimensions, "firstSegment": filter.segments.first?.description ?? ""]
+        // Only with a filter: the templates show "only …" and the clearing link when it is there.
+        if !filter.isEmpty { values["segment"] = filter.description }
+        return values
     }
 
     /// The filter as query parameters (`&segment=plan%3Apaid&campaign_id=3`), to append to a link.

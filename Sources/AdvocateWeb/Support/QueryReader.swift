@@ -114,7 +114,7 @@ struct QueryReader {
 
     /// The filters of a report page: any number of `segment=NAME:VALUE` (AND across names, OR
     /// within one), `channel` and `language` (each repeatable, the same as `segment=channel:…` /
-    /// `segment=locale:…`), `campaign_id` and `variant`.
+    /// `segment=locale:…`; `language=tr,kk` is two), `campaign_id` and `variant`.
     mutating func reportFilter() -> ReportFilter {
         var filter = ReportFilter()
         let segments = strings("segment", maxCharacters: 300).filter { !$0.isEmpty }
@@ -134,7 +134,9 @@ struct QueryReader {
                 filter.add(ResponseSegment(dimension: "channel", value: text))
             }
         }
-        for text in strings("language", maxCharacters: 35) where !text.isEmpty {
+        // The form's field takes several, separated by commas.
+        for text in strings("language", maxCharacters: 200).flatMap({ $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
+            where !text.isEmpty {
             if text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
                 filter.add(ResponseSegment(dimension: "locale", value: text))
             } else {
