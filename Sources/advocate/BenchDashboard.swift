@@ -49,6 +49,8 @@ extension BenchCommand {
             let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
             var logger = Logger(label: "bench")
             logger.logLevel = .error
+            // The dashboard's handlers log with the request id, which a served request's logger carries.
+            logger[metadataKey: "hb.request.id"] = "bench"
             let pages = [
                 ("overview (3 surveys, 90 days and the 90 before)", "/app"),
                 ("overview, filtered plan:pro + country:DE", "/app?segment=plan%3Apro&segment=country%3ADE"),

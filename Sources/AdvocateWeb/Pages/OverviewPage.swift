@@ -44,11 +44,15 @@ extension AccountPages {
                 "interval": current.interval.map { "\(Display.roundedPoints($0.low)) to \(Display.roundedPoints($0.high))" } ?? "–",
                 "responses": current.tally.n, "small": current.tally.n > 0 && current.isSmallSample,
                 // The test runs on adjusted values; the change shown is the plain one (NPS.Comparison).
-                "change": comparison != nil ? (current.nps.flatMap { a in previous.nps.map { String(format: "%+.0f", a - $0) } } ?? "–") : "–",
+                // Rounded first, so a change of −0.3 shows as 0, not "-0".
+                "change": comparison != nil ? (current.nps.flatMap { a in previous.nps.map { Self.signed(Display.roundedPoints(a - $0)) } } ?? "–") : "–",
                 "significant": comparison?.isSignificant() ?? false,
             ])
         }
         values.merge(["days": days, "from": range.0, "to": range.1, "hasSurveys": !rows.isEmpty, "surveys": rows]) { _, new in new }
         return try await dashboardPage("app", values, title: workspace.name, session: session, cookies: form.cookies)
     }
+
+    /// "+3", "−2", "0".
+    static func signed(_ points: Int) -> String { points > 0 ? "+\(points)" : String(points) }
 }
