@@ -95,7 +95,7 @@ public struct DigestMailer: JobHandler {
             filter.from = from
             filter.to = to
             let detractors = try await store.responses(workspaceID: workspaceID, filter: filter, before: nil, limit: DigestEmail.maxDetractors).items
-            let drivers = try await store.keyDrivers(workspaceID: workspaceID, surveyID: survey.id, from: period.from, to: period.to, segment: nil,
+            let drivers = try await store.keyDrivers(workspaceID: workspaceID, surveyID: survey.id, from: period.from, to: period.to, filter: ReportFilter(nil),
                                                      limit: 200_000)
             let reasons = KeyDrivers.topReasons(drivers.drivers, limit: 3)
             surveys.append(DigestReport.SurveyFigures(

@@ -4,27 +4,84 @@ import SQLKit
 
 extension AdvocateStore {
     /// A survey's report for local days `from`…`to` (each end optional): the overall daily series
-    /// folded into trend buckets, and a breakdown by `by` (a property, or `channel` / `locale`).
-    /// The one way every caller (API, CLI, benchmark) builds a report.
-    /// With `segment` (a property, or `channel` / `locale`, and one of its values) the report is of
-    /// that segment alone; the rollup keeps one dimension per row, so it then has no breakdown.
+    /// folded into trend buckets, and a breakdown by `by` (a property, `channel`, `locale`, or
+    /// `tenure`, the time from the property `signed_up_at` to the answer; numeric properties are
+    /// grouped by quartile). The one way every caller (API, CLI, pages, benchmark) builds a report.
+    ///
+    /// With `filter` (and/or `segment`) the report is of the answers that pass it. The rollup keeps
+    /// one dimension per row, so it answers a filter of one segment without a breakdown; anything
+    /// more is counted from the responses of the period (`responses_survey_day`).
     public func report(survey: Survey, from: CalendarDay?, to: CalendarDay?, interval: TrendInterval, by: String?,
-                       segment: (dimension: String, value: String)? = nil,
+                       segment: (dimension: String, value: String)? = nil, filter: ReportFilter = ReportFilter(),
                        method: IntervalMethod = .adjustedWald) async throws -> SurveyReport {
+        var filter = filter
+        if let segment { filter.add(ResponseSegment(dimension: segment.dimension, value: segment.value)) }
+        let kind: BreakdownKind = by == "tenure" ? .tenure : .values
+        // `tenure` reads the sign-up dates; `language` is the built-in `locale`.
+        let dimension = by.map { $0 == "tenure" ? ReportBuilder.signedUpProperty : $0 == "language" ? "locale" : $0 }
         var overall: [DailyScoreCounts]
-        if let segment {
-            overall = try await dailyCounts(surveyID: survey.id, dimension: ReportDimension.stored(forRequested: segment.dimension),
-                                            segment: segment.value, from: from, to: to)
-            for i in overall.indices { overall[i].segment = nil }
-        } else {
-            overall = try await dailyCounts(surveyID: survey.id, dimension: ReportDimension.overall, from: from, to: to)
-        }
         var segments: [DailyScoreCounts]?
-        if let by, segment == nil {
-            segments = try await segmentTotals(surveyID: survey.id, dimension: ReportDimension.stored(forRequested: by), from: from, to: to)
+        if filter.isEmpty || (filter.rollupSegment != nil && by == nil) {
+            if let one = filter.rollupSegment {
+                overall = try await dailyCounts(surveyID: survey.id, dimension: ReportDimension.stored(forRequested: one.dimension),
+                                                segment: one.value, from: from, to: to)
+                for i in overall.indices { overall[i].segment = nil }
+            } else {
+                overall = try await dailyCounts(surveyID: survey.id, dimension: ReportDimension.overall, from: from, to: to)
+            }
+            if let dimension {
+                let stored = ReportDimension.stored(forRequested: dimension)
+                // Tenure needs each answer's day; other breakdowns only each value's total.
+                if kind == .tenure {
+                    segments = try await dailyCounts(surveyID: survey.id, dimension: stored, from: from, to: to)
+                } else {
+                    segments = try await segmentTotals(surveyID: survey.id, dimension: stored, from: from, to: to)
+                }
+            }
+        } else {
+            (overall, segments) = try await filteredCounts(surveyID: survey.id, filter: filter, from: from, to: to,
+                                                           by: dimension.map(ReportDimension.stored(forRequested:)))
+        }
+        var order: [String]?
+        if var rows = segments {
+            let grouping: BreakdownKind = kind == .tenure ? .tenure : (ReportBuilder.isNumeric(Set(rows.compactMap(\.segment))) ? .quartiles : .values)
+            (rows, order) = ReportBuilder.regroup(rows, kind: grouping)
+            segments = rows
         }
         let range: ClosedRange<CalendarDay>? = if let from, let to, from <= to { from...to } else { nil }
-        return ReportBuilder.build(overall: overall, segments: segments, interval: interval, range: range, method: method)
+        return ReportBuilder.build(overall: overall, segments: segments, interval: interval, range: range, breakdownOrder: order, method: method)
+    }
+
+    /// Daily counts of the answers passing `filter`, overall and (with `by`, a stored dimension)
+    /// per value of `by`, counted from the responses themselves.
+    func filteredCounts(surveyID: Int64, filter: ReportFilter, from: CalendarDay?, to: CalendarDay?,
+                        by: String?) async throws -> (overall: [DailyScoreCounts], segments: [DailyScoreCounts]?) {
+        // The properties column is the bulk of a row: read it only when something looks inside.
+        let needsProperties = !filter.decidedInSQL || (by.map { !$0.hasPrefix("@") } ?? false)
+        let properties: SQLQueryString = needsProperties ? "r.properties" : "'{}'"
+        let query: SQLQueryString = """
+            SELECT r.day, r.score, r.channel, r.locale, \(properties) AS properties FROM responses r\(filter.invitationJoin)
+            WHERE r.survey_id = \(bind: surveyID) AND r.status = 'counted'\(Self.dayRange(from, to, column: "r.day"))\(filter.narrowing)
+            """
+        return try await database.read { sql in
+            var overall: [Int: ScoreCounts] = [:]
+            var bySegment: [SegmentDay: ScoreCounts] = [:]
+            for row in try await sql.raw(query).all() {
+                guard let score = Score(try row.decode(column: "score", as: Int.self)) else { continue }
+                let day = try row.decode(column: "day", as: Int.self)
+                let channel = Channel(rawValue: try row.decode(column: "channel", as: String.self)) ?? .api
+                let locale = try row.decode(column: "locale", as: String?.self)
+                let props = needsProperties ? Properties(jsonText: try row.decode(column: "properties", as: String.self)) : [:]
+                guard filter.contains(channel: channel, locale: locale, properties: props) else { continue }
+                overall[day, default: ScoreCounts()].add(score)
+                if let by, let value = ReportDimension.pairs(channel: channel, locale: locale, properties: props).first(where: { $0.0 == by })?.1 {
+                    bySegment[SegmentDay(segment: value, day: day), default: ScoreCounts()].add(score)
+                }
+            }
+            let days = overall.map { DailyScoreCounts(day: CalendarDay(daysSinceEpoch: $0.key), counts: $0.value) }.sorted { $0.day < $1.day }
+            let segments = by == nil ? nil : bySegment.map { DailyScoreCounts(day: CalendarDay(daysSinceEpoch: $0.key.day), segment: $0.key.segment, counts: $0.value) }
+            return (days, segments)
+        }
     }
 
     /// Daily score counts of a survey for one dimension (the whole survey when `dimension` is
@@ -78,10 +135,10 @@ extension AdvocateStore {
         }
     }
 
-    private static func dayRange(_ from: CalendarDay?, _ to: CalendarDay?) -> SQLQueryString {
+    private static func dayRange(_ from: CalendarDay?, _ to: CalendarDay?, column: String = "day") -> SQLQueryString {
         var q: SQLQueryString = ""
-        if let from { q += " AND day >= \(bind: from.daysSinceEpoch)" }
-        if let to { q += " AND day <= \(bind: to.daysSinceEpoch)" }
+        if let from { q += " AND \(unsafeRaw: column) >= \(bind: from.daysSinceEpoch)" }
+        if let to { q += " AND \(unsafeRaw: column) <= \(bind: to.daysSinceEpoch)" }
         return q
     }
 
@@ -112,5 +169,95 @@ extension AdvocateStore {
         guard index == 10 else { throw StoreError.corrupt("rollup counts are not eleven numbers: \(text)") }
         counts[10] = value
         return ScoreCounts(counts)
+    }
+}
+
+private struct SegmentDay: Hashable {
+    var segment: String
+    var day: Int
+}
+
+extension AdvocateStore {
+    /// The funnel of a survey's invitations made between two instants, of the contacts and
+    /// invitations passing `filter`: channel, language, campaign and variant are the invitation's,
+    /// properties the contact's (an invitation has no answer-time properties yet).
+    public func surveyFunnel(surveyID: Int64, from: Timestamp?, to: Timestamp?, filter: ReportFilter) async throws -> CampaignFunnel {
+        guard !filter.isEmpty else { return try await surveyFunnel(surveyID: surveyID, from: from, to: to) }
+        var condition: SQLQueryString = "i.survey_id = \(bind: surveyID)"
+        if let from { condition += " AND i.created_at >= \(bind: from.milliseconds)" }
+        if let to { condition += " AND i.created_at < \(bind: to.milliseconds)" }
+        if let campaignID = filter.campaignID { condition += " AND i.campaign_id = \(bind: campaignID)" }
+        if let variant = filter.variant { condition += " AND i.variant = \(bind: variant)" }
+        let query: SQLQueryString = """
+            SELECT i.channel, i.locale, i.status, i.messages_sent, i.opened_at, i.clicked_at, c.properties, r.score, r.comment
+            FROM invitations i JOIN contacts c ON c.id = i.contact_id
+            LEFT JOIN responses r ON r.invitation_id = i.id AND r.status = 'counted'
+            WHERE \(condition)
+            """
+        var contactFilter = filter
+        contactFilter.campaignID = nil
+        contactFilter.variant = nil
+        let filterOnContact = contactFilter
+        return try await database.read { sql in
+            var f = CampaignFunnel(variant: "")
+            for row in try await sql.raw(query).all() {
+                let channel = Channel(rawValue: try row.decode(column: "channel", as: String.self)) ?? .api
+                let properties = Properties(jsonText: try row.decode(column: "properties", as: String.self))
+                guard filterOnContact.contains(channel: channel, locale: try row.decode(column: "locale", as: String?.self), properties: properties) else { continue }
+                let status = try row.decode(column: "status", as: String.self)
+                f.invited += 1
+                if try row.decode(column: "messages_sent", as: Int.self) > 0 || status == "bounced" { f.sent += 1 }
+                if status == "bounced" { f.bounced += 1 }
+                if try row.decode(column: "opened_at", as: Int64?.self) != nil { f.opened += 1 }
+                if try row.decode(column: "clicked_at", as: Int64?.self) != nil { f.clicked += 1 }
+                if let value = try row.decode(column: "score", as: Int?.self), let score = Score(value) {
+                    f.answered += 1
+                    f.tally.add(score)
+                    if try row.decode(column: "comment", as: String?.self) != nil { f.commented += 1 }
+                }
+            }
+            return f
+        }
+    }
+}
+
+extension AdvocateStore {
+    /// Counted answers (of one survey, or the whole workspace) by known contacts, with the
+    /// contact's `churned_at` when it carries one: what churn by category is computed from.
+    public func answeredContacts(workspaceID: Int64, surveyID: Int64?) async throws -> [AnsweredContact] {
+        let survey: SQLQueryString = surveyID.map { " AND r.survey_id = \(bind: $0)" } ?? ""
+        return try await database.read { sql in
+            var churnedAt: [Int64: Timestamp?] = [:]
+            var answers: [AnsweredContact] = []
+            for row in try await sql.raw("""
+                SELECT r.contact_id, r.score, r.created_at, c.properties FROM responses r JOIN contacts c ON c.id = r.contact_id
+                WHERE r.workspace_id = \(bind: workspaceID) AND c.workspace_id = \(bind: workspaceID) AND r.status = 'counted'\(survey)
+                """).all() {
+                guard let score = Score(try row.decode(column: "score", as: Int.self)) else { continue }
+                let contact = try row.decode(column: "contact_id", as: Int64.self)
+                if churnedAt[contact] == nil {
+                    let properties = Properties(jsonText: try row.decode(column: "properties", as: String.self))
+                    churnedAt[contact] = .some(properties["churned_at"]?.segmentValue.flatMap(CustomerRecord.instant))
+                }
+                answers.append(AnsweredContact(category: score.category, answeredAt: Timestamp(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
+                                               churnedAt: churnedAt[contact] ?? nil))
+            }
+            return answers
+        }
+    }
+
+    /// Every contact of the workspace with `mrr`, `signed_up_at` or `churned_at`: the calculators' data.
+    public func customerRecords(workspaceID: Int64) async throws -> [CustomerRecord] {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT properties FROM contacts WHERE workspace_id = \(bind: workspaceID)
+                AND (properties LIKE '%"mrr":%' OR properties LIKE '%"signed_up_at":%' OR properties LIKE '%"churned_at":%')
+                """).all().map { row in
+                let p = Properties(jsonText: try row.decode(column: "properties", as: String.self))
+                return CustomerRecord(monthlyRevenue: p["mrr"]?.segmentValue.flatMap(QuartileBounds.number),
+                                      signedUpAt: p["signed_up_at"]?.segmentValue.flatMap(CustomerRecord.instant),
+                                      churnedAt: p["churned_at"]?.segmentValue.flatMap(CustomerRecord.instant))
+            }
+        }
     }
 }

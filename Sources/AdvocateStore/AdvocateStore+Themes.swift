@@ -374,11 +374,11 @@ extension AdvocateStore {
     // MARK: - Comments with their themes
 
     /// Key drivers of a survey's commenters (the latest `limit` comments in the days and
-    /// segment), with the themes' names; drivers in name order. The report page, the API and the
+    /// passing `filter`), with the themes' names; drivers in name order. The report page, the API and the
     /// digest all read them here.
-    public func keyDrivers(workspaceID: Int64, surveyID: Int64, from: CalendarDay?, to: CalendarDay?, segment: ResponseSegment?,
+    public func keyDrivers(workspaceID: Int64, surveyID: Int64, from: CalendarDay?, to: CalendarDay?, filter: ReportFilter,
                            limit: Int) async throws -> (drivers: [KeyDriver], names: [Int64: String], commenters: Tally) {
-        let comments = try await themedComments(workspaceID: workspaceID, surveyID: surveyID, from: from, to: to, segment: segment, limit: limit)
+        let comments = try await themedComments(workspaceID: workspaceID, surveyID: surveyID, from: from, to: to, filter: filter, limit: limit)
         let names = Dictionary(try await themes(workspaceID: workspaceID).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         var commenters = Tally.empty
         for comment in comments { commenters.add(comment.score) }
@@ -393,19 +393,21 @@ extension AdvocateStore {
     /// (inclusive) and in `segment`, newest first, at most `limit`, each with its themes.
     public func themedComments(workspaceID: Int64, surveyID: Int64, from: CalendarDay?, to: CalendarDay?, segment: ResponseSegment?,
                                limit: Int) async throws -> [ThemedComment] {
+        try await themedComments(workspaceID: workspaceID, surveyID: surveyID, from: from, to: to, filter: ReportFilter(segment), limit: limit)
+    }
+
+    /// Counted responses of the survey with a comment, answered on local days `from`…`to`
+    /// (inclusive) and passing `segments`, newest first, at most `limit`, each with its themes.
+    public func themedComments(workspaceID: Int64, surveyID: Int64, from: CalendarDay?, to: CalendarDay?, filter segments: ReportFilter,
+                               limit: Int) async throws -> [ThemedComment] {
         var filter: SQLQueryString = """
             r.workspace_id = \(bind: workspaceID) AND r.survey_id = \(bind: surveyID) AND r.status = 'counted' AND r.comment IS NOT NULL
             """
         if let from { filter += " AND r.day >= \(bind: from.daysSinceEpoch)" }
         if let to { filter += " AND r.day <= \(bind: to.daysSinceEpoch)" }
-        if let segment {
-            // The columns narrow in SQL; a property is checked exactly below, as the rollup reads it.
-            switch ReportDimension.stored(forRequested: segment.dimension) {
-            case ReportDimension.channel: filter += " AND r.channel = \(bind: segment.value)"
-            case ReportDimension.locale: filter += " AND r.locale = \(bind: segment.value)"
-            default: filter += " AND r.properties LIKE \(bind: ResponseFilter.containing(JSONValue.string(segment.dimension).serialized() + ":")) ESCAPE '\\'"
-            }
-        }
+        // The columns narrow in SQL; a property is checked exactly below, as the rollup reads it.
+        filter += segments.narrowing
+        let join = segments.invitationJoin
         let condition = filter
         return try await database.read { sql in
             var comments: [ThemedComment] = []
@@ -414,17 +416,17 @@ extension AdvocateStore {
             // Pages, because a property segment is only narrowed, not decided, by SQL.
             while comments.count < limit {
                 let rows = try await sql.raw("""
-                    SELECT r.id, r.score, r.comment, r.channel, r.locale, r.properties FROM responses r
+                    SELECT r.id, r.score, r.comment, r.channel, r.locale, r.properties FROM responses r\(join)
                     WHERE \(condition) AND r.id < \(bind: cursor) ORDER BY r.id DESC LIMIT \(literal: min(limit, 10_000))
                     """).all()
                 for row in rows {
                     let id = try row.decode(column: "id", as: Int64.self)
                     cursor = id
                     let locale = try row.decode(column: "locale", as: String?.self)
-                    if let segment {
+                    if !segments.decidedInSQL {
                         let channel = Channel(rawValue: try row.decode(column: "channel", as: String.self)) ?? .api
                         let properties = Properties(jsonText: try row.decode(column: "properties", as: String.self))
-                        guard segment.contains(channel: channel, locale: locale, properties: properties) else { continue }
+                        guard segments.contains(channel: channel, locale: locale, properties: properties) else { continue }
                     }
                     guard comments.count < limit, let score = Score(try row.decode(column: "score", as: Int.self)) else { continue }
                     index[id] = comments.count
@@ -435,7 +437,7 @@ extension AdvocateStore {
             }
             guard let oldest = comments.last?.responseID else { return comments }
             for row in try await sql.raw("""
-                SELECT rt.response_id, rt.theme_id FROM response_themes rt JOIN responses r ON r.id = rt.response_id
+                SELECT rt.response_id, rt.theme_id FROM response_themes rt JOIN responses r ON r.id = rt.response_id\(join)
                 WHERE \(condition) AND rt.applied = 1 AND r.id >= \(bind: oldest)
                 """).all() {
                 if let i = index[try row.decode(column: "response_id", as: Int64.self)] {

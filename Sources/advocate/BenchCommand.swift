@@ -9,7 +9,7 @@ import SQLKit
 /// scripts/bench-http.sh, which drives a running server with wrk.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench", abstract: "Measure ingest, report, sending and verbatim analysis speed (use -c release).",
-                                                    subcommands: [Report.self, SQLiteInsert.self, MailSend.self, Page.self, Import.self, Themes.self])
+                                                    subcommands: [Report.self, SQLiteInsert.self, MailSend.self, Page.self, Import.self, Themes.self, Dashboard.self])
 
     struct Report: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -21,16 +21,7 @@ struct BenchCommand: AsyncParsableCommand {
         @Option(help: "PostgreSQL URL instead of SQLite.") var database: String?
 
         func run() async throws {
-            let dir = data ?? NSTemporaryDirectory() + "advocate-bench-\(responses)"
-            let location = try DatabaseLocation.from(data: dir, database: database)
-            let store = try await AdvocateStore.open(location)
-            do {
-                try await measure(store: store, location: location)
-                await store.close()
-            } catch {
-                await store.close()
-                throw error
-            }
+            try await BenchCommand.withStore(data: data ?? NSTemporaryDirectory() + "advocate-bench-\(responses)", database: database, measure)
         }
 
         func measure(store: AdvocateStore, location: DatabaseLocation) async throws {
@@ -92,6 +83,19 @@ struct BenchCommand: AsyncParsableCommand {
             progress.finish()
             let seconds = Date().timeIntervalSince(t0)
             print(String(format: "generated %d responses in %.1f s (%.0f responses/s through the ingest writer, in process)", count, seconds, Double(count) / seconds))
+        }
+    }
+
+    /// Opens the benchmark's store (a kept data directory, or PostgreSQL), runs `body`, always closes it.
+    static func withStore(data: String, database: String?, _ body: (AdvocateStore, DatabaseLocation) async throws -> Void) async throws {
+        let location = try DatabaseLocation.from(data: data, database: database)
+        let store = try await AdvocateStore.open(location)
+        do {
+            try await body(store, location)
+            await store.close()
+        } catch {
+            await store.close()
+            throw error
         }
     }
 

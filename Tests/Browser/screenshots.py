@@ -5,11 +5,15 @@ against the built binary. Run by hand (not part of the test run):
     python3 Tests/Browser/screenshots.py [--binary .build/debug/advocate] [--out docs/screenshots]
 
 Writes survey-en.png, survey-ar.png, survey-zh-Hans.png (900x1000), survey-en-mobile.png
-(390x844) and widget.png (the sample host page with the widget open, 1280x800). Arabic and CJK
-text need fonts (Debian: fonts-noto-core fonts-noto-cjk).
+(390x844) and widget.png (the sample host page with the widget open, 1280x800), and from
+`advocate demo` data (50,000 answers, seed 1) the dashboard's dashboard-overview.png,
+dashboard-segments.png (a report broken down by plan) and dashboard-responses.png (1400 wide).
+`--only dashboard` or `--only respondent` takes one half. Arabic and CJK text need fonts
+(Debian: fonts-noto-core fonts-noto-cjk).
 """
 
 import argparse
+import subprocess
 import sys
 import tempfile
 import urllib.parse
@@ -36,12 +40,66 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--binary", help="the advocate binary (default .build/debug/advocate)")
     parser.add_argument("--out", default=str(REPO / "docs" / "screenshots"), help="where the PNGs go")
+    parser.add_argument("--only", choices=["respondent", "dashboard"], help="take only these screenshots")
     args = parser.parse_args()
     if args.binary:
         Config.binary = Path(args.binary).resolve()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    if args.only != "respondent":
+        dashboard(out)
+    if args.only != "dashboard":
+        respondent(out)
+    return 0
 
+
+def full_page(driver, path, width=1400):
+    """The whole page in one picture: the window grows to the document's height first."""
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    set_viewport(driver, width, min(max(height, 800), 4000))
+    driver.execute_script("window.scrollTo(0, 0)")
+    driver.save_screenshot(str(path))
+    print("wrote %s" % path)
+
+
+def dashboard(out):
+    with tempfile.TemporaryDirectory(prefix="advocate-screenshots-") as tmp:
+        server = AdvocateServer(tmp)
+        try:
+            # Longer than `cli` waits: 50,000 answers take a while in a debug build.
+            demo = subprocess.run([str(Config.binary), "demo", "--responses", "50000", "--seed", "1", "--data", str(server.data)],
+                                  capture_output=True, text=True, timeout=1800, env=server._env())
+            if demo.returncode != 0:
+                raise RuntimeError("advocate demo failed: %s" % demo.stderr)
+            print(demo.stdout.strip())
+            link = server.cli("user", "create", "--email", "ayse@acme.example", "--role", "owner",
+                              "--public-url", server.url).strip().splitlines()[-1].strip()
+            driver = new_browser(lang="en", size=(1400, 900))
+            try:
+                driver.get(link)
+                wait_page(driver, "input#password")
+                driver.find_element(By.ID, "password").send_keys("correct horse battery")
+                click_and_wait_for_new_page(driver, driver.find_element(By.CSS_SELECTOR, "button.primary"))
+                wait_page(driver, "table.overview tbody tr", "the overview")
+                full_page(driver, out / "dashboard-overview.png")
+                driver.get(server.url + "/app/surveys/1?from=%s&by=plan" % _days_ago(365))
+                wait_page(driver, "#segments-heading", "the breakdown by plan")
+                full_page(driver, out / "dashboard-segments.png")
+                driver.get(server.url + "/app/responses?has_comment=true")
+                wait_page(driver, "table.responses tbody tr", "the responses")
+                full_page(driver, out / "dashboard-responses.png")
+            finally:
+                quit_browser(driver)
+        finally:
+            server.stop()
+
+
+def _days_ago(n):
+    import datetime
+    return (datetime.datetime.now(datetime.timezone.utc).date() - datetime.timedelta(days=n)).isoformat()
+
+
+def respondent(out):
     with tempfile.TemporaryDirectory(prefix="advocate-screenshots-") as tmp:
         server = AdvocateServer(tmp)
         host = None
@@ -100,7 +158,6 @@ def main():
             if host:
                 host.stop()
             server.stop()
-    return 0
 
 
 if __name__ == "__main__":

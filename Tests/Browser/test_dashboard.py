@@ -1,5 +1,8 @@
 """The dashboard's sign-in pages and overview in a real browser, checked by axe-core."""
 
+import re
+import urllib.request
+
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -167,3 +170,131 @@ class DashboardTests(BrowserCase):
         admin.get(self.server.url + "/forgot")
         wait_page(admin, "input#email", "the forgot-password page")
         self.assert_accessible(admin, "the forgot-password page")
+
+class DashboardAnalyticsTests(BrowserCase):
+    """The dashboard on `advocate demo` data: filters, a drill-down, outcomes, a response and the
+    CSV export, each page checked by axe-core; another workspace's data never shows."""
+
+    SECRET = "GLOBEX-CONFIDENTIAL"
+
+    @classmethod
+    def prepare(cls):
+        cls.server.cli("demo", "--responses", "3000", "--seed", "11")
+        other = cls.server.cli("token", "create", "--name", "globex", "--workspace", "globex").strip().splitlines()[-1].strip()
+        saved = cls.server.token
+        cls.server.token = other
+        try:
+            survey = cls.server.create_survey()
+            cls.server.api("POST", "/responses", {"survey_id": survey, "score": 2, "comment": cls.SECRET,
+                                                  "contact": {"external_id": "g1", "properties": {"plan": "enterprise", "country": "DE"}}})
+        finally:
+            cls.server.token = saved
+
+    def signed_in(self):
+        """A viewer signed in through a fresh set-a-password link (each works once)."""
+        out = self.server.cli("user", "create", "--email", "cx@acme.test", "--role", "viewer", "--public-url", self.server.url)
+        driver = self.browser(size=(1400, 1000))
+        driver.get(out.strip().splitlines()[-1].strip())
+        wait_page(driver, "input#password", "the set-a-password page")
+        driver.find_element(By.ID, "password").send_keys("correct horse battery")
+        click_and_wait_for_new_page(driver, driver.find_element(By.CSS_SELECTOR, "button.primary"))
+        wait_page(driver, "table.overview tbody tr", "the overview")
+        return driver
+
+    def assert_no_other_workspace(self, driver, what):
+        self.assertNotIn(self.SECRET, driver.page_source, "another workspace's data on %s" % what)
+
+    def test_filter_drill_down_outcomes_response_and_export(self):
+        driver = self.signed_in()
+        rows = driver.find_elements(By.CSS_SELECTOR, "table.overview tbody tr")
+        self.assertEqual([r.find_element(By.CSS_SELECTOR, "th a").text for r in rows], ["Relationship NPS", "After onboarding", "Support tickets"])
+        self.assert_accessible(driver, "the overview with demo data")
+        self.assert_no_other_workspace(driver, "the overview")
+        unfiltered = int(rows[0].find_elements(By.CSS_SELECTOR, "td")[2].text)
+
+        # Apply a filter on the overview: it narrows every survey and stays in the URL and links.
+        driver.find_element(By.NAME, "segment").send_keys("plan:enterprise")
+        click_and_wait_for_new_page(driver, driver.find_element(By.XPATH, "//button[text()='Show']"))
+        wait_page(driver, "table.overview tbody tr", "the filtered overview")
+        self.assertIn("segment=plan%3Aenterprise", driver.current_url)
+        self.assertIn("only plan:enterprise", driver.page_source)
+        filtered = int(driver.find_elements(By.CSS_SELECTOR, "table.overview tbody tr")[0].find_elements(By.CSS_SELECTOR, "td")[2].text)
+        self.assertLess(filtered, unfiltered)
+        self.assert_accessible(driver, "the filtered overview")
+
+        # The survey's report keeps the filter; a breakdown by country, then drill into a country.
+        click_and_wait_for_new_page(driver, driver.find_element(By.LINK_TEXT, "Relationship NPS"))
+        wait_page(driver, "svg.chart", "the filtered report")
+        self.assertIn("plan:enterprise", driver.find_element(By.ID, "score-heading").text)
+        by = driver.find_element(By.NAME, "by")
+        by.clear()
+        by.send_keys("country")
+        click_and_wait_for_new_page(driver, driver.find_element(By.XPATH, "//button[text()='Show']"))
+        first = wait_page(driver, "#segments-heading ~ table tbody th a", "the breakdown by country")
+        country = first.text
+        self.assert_accessible(driver, "the report with a breakdown by country")
+        click_and_wait_for_new_page(driver, first)
+        wait_page(driver, "svg.chart", "the report of one country")
+        self.assertIn("segment=country%3A" + country, driver.current_url)
+        self.assertIn("segment=plan%3Aenterprise", driver.current_url)
+        self.assertIn("country:%s, plan:enterprise" % country, driver.find_element(By.ID, "score-heading").text)
+        self.assert_accessible(driver, "the report of one segment")
+        self.assert_no_other_workspace(driver, "the report")
+
+        # Numeric properties by quartile, tenure from signed_up_at.
+        survey = re.search(r"/app/surveys/([0-9]+)", driver.current_url).group(1)
+        driver.get("%s/app/surveys/%s?by=mrr" % (self.server.url, survey))
+        wait_page(driver, "#segments-heading", "MRR by quartile")
+        labels = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "#segments-heading ~ table tbody th")]
+        self.assertTrue(labels and labels[0].startswith("Q1 ("), labels)
+        self.assert_accessible(driver, "MRR by quartile")
+
+        driver.get("%s/app/surveys/%s?by=tenure" % (self.server.url, survey))
+        wait_page(driver, "#segments-heading", "the breakdown by tenure")
+        labels = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "#segments-heading ~ table tbody th")]
+        self.assertIn("2 years or more", labels)
+
+        # Outcomes and calculators.
+        click_and_wait_for_new_page(driver, driver.find_element(By.LINK_TEXT, "Outcomes and calculators"))
+        wait_page(driver, "#churn-heading", "the outcomes page")
+        self.assertIn("Within 180 days", driver.page_source)
+        self.assert_accessible(driver, "the outcomes page")
+        driver.find_element(By.NAME, "spend").send_keys("25000")
+        won = driver.find_element(By.NAME, "won")
+        won.clear()
+        won.send_keys("40")
+        click_and_wait_for_new_page(driver, driver.find_element(By.XPATH, "//button[text()='Calculate']"))
+        wait_page(driver, "#cac", "the calculators' results")
+        self.assertIn("spend=25000", driver.current_url)
+        self.assertEqual(driver.find_element(By.ID, "cac").text, "625.00")
+        self.assert_accessible(driver, "the calculators' results")
+        self.assert_no_other_workspace(driver, "the outcomes page")
+
+        # A response, then the CSV export of the filtered list.
+        driver.get(self.server.url + "/app/responses?category=detractor&has_comment=true")
+        row = wait_page(driver, "table.responses tbody tr", "the detractors with a comment")
+        self.assert_accessible(driver, "the list of responses")
+        self.assert_no_other_workspace(driver, "the list of responses")
+        click_and_wait_for_new_page(driver, row.find_element(By.CSS_SELECTOR, "a"))
+        wait_page(driver, "blockquote.comment", "one response")
+        self.assert_accessible(driver, "one response")
+        driver.back()
+        wait_page(driver, "table.responses tbody tr", "back to the list")
+        href = driver.find_element(By.LINK_TEXT, "Export these as CSV").get_attribute("href")
+        cookie = "; ".join("%s=%s" % (c["name"], c["value"]) for c in driver.get_cookies())
+        request = urllib.request.Request(href, headers={"Cookie": cookie})
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=30) as r:
+            self.assertEqual(r.status, 200)
+            text = r.read().decode()
+        lines = text.strip().splitlines()
+        self.assertIn("survey_id", lines[0])
+        self.assertGreater(len(lines), 50)
+        self.assertNotIn(self.SECRET, text)
+
+    def test_malformed_filters_are_explained(self):
+        driver = self.signed_in()
+        driver.get(self.server.url + "/app?segment=plan&from=2026-02-30")
+        alert = wait_page(driver, "p.error[role=alert]", "the message about the filters")
+        self.assertIn("NAME:VALUE", alert.text)
+        self.assertIn("must be a date", alert.text)
+        self.assert_accessible(driver, "the overview with a malformed filter")

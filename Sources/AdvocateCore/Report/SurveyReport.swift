@@ -67,6 +67,9 @@ public struct SurveyReport: Sendable, Hashable {
     public var trend: [TrendPoint]
     /// Per value of the `by` property, largest segments first (never ranked by raw NPS).
     public var breakdown: [SegmentRow]?
+    /// Whether the breakdown's rows are groups in their own order (quartiles, tenure) rather
+    /// than single values one can drill into.
+    public var breakdownGrouped = false
 }
 
 /// Builds reports from daily score counts. Pure: the store supplies the counts.
@@ -79,8 +82,10 @@ public enum ReportBuilder {
     ///   - overall: daily counts for the survey as a whole within the period.
     ///   - segments: daily counts per value of the breakdown property, when one was asked for.
     ///   - range: the requested first and last day; when nil the range of the data is used.
+    ///   - breakdownOrder: the order of the breakdown's groups when they have one (else largest first).
     public static func build(overall: [DailyScoreCounts], segments: [DailyScoreCounts]?,
                              interval: TrendInterval, range: ClosedRange<CalendarDay>?,
+                             breakdownOrder: [String]? = nil,
                              method: IntervalMethod = .adjustedWald) -> SurveyReport {
         var distribution = ScoreCounts()
         var byBucket: [CalendarDay: ScoreCounts] = [:]
@@ -116,7 +121,13 @@ public enum ReportBuilder {
                 .filter { !$0.value.isZero }
                 .map { SegmentRow(value: $0.key, summary: NPSSummary(tally: $0.value.tally, method: method)) }
                 .sorted { ($0.summary.tally.n, $1.value) > ($1.summary.tally.n, $0.value) }
+            if let breakdownOrder {
+                // Ordered groups (quartiles, tenure) read best in their own order.
+                let rank = Dictionary(breakdownOrder.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+                breakdown = breakdown?.sorted { (rank[$0.value] ?? Int.max) < (rank[$1.value] ?? Int.max) }
+            }
         }
-        return SurveyReport(summary: summary, distribution: distribution, trend: trend, breakdown: breakdown)
+        return SurveyReport(summary: summary, distribution: distribution, trend: trend, breakdown: breakdown,
+                            breakdownGrouped: breakdownOrder != nil)
     }
 }

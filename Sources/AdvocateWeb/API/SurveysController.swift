@@ -67,16 +67,18 @@ struct SurveysController {
         let method = q.oneOf("method", IntervalMethod.self) ?? .adjustedWald
         let by = q.string("by", maxCharacters: Limits.propertyNameCharacters)
         if let from, let to, from > to { q.fail("from", "must not be after to") }
-        if by?.isEmpty == true { q.fail("by", "must name a property, or channel or locale") }
+        if by?.isEmpty == true { q.fail("by", "must name a property, or channel, locale or tenure") }
+        let filter = q.reportFilter()
         try q.finish()
         let survey = try await find(context)
-        let built = try await store.report(survey: survey, from: from, to: to, interval: interval, by: by, method: method)
+        let built = try await store.report(survey: survey, from: from, to: to, interval: interval, by: by, filter: filter, method: method)
         var body = Representation.report(built, surveyID: survey.id, range: (from, to), interval: interval, by: by)
         // What was kept out of the numbers (over the survey's whole life): one-click scores
         // awaiting a human signal, answers taken for link scanners, and the scanners' hits.
         let uncounted = try await store.uncountedResponses(workspaceID: survey.workspaceID, surveyID: survey.id)
         let hits = try await store.scoreLinkHits(workspaceID: survey.workspaceID, surveyID: survey.id)
         if case .object(var fields) = body {
+            if !filter.isEmpty { fields["filter"] = .string(filter.description) }
             fields["not_counted"] = .object([
                 "provisional": .integer(Int64(uncounted[.provisional] ?? 0)),
                 "flagged": .integer(Int64(uncounted[.flagged] ?? 0)),

@@ -25,7 +25,18 @@ struct VerbatimsController {
     struct Scope {
         var from: CalendarDay?
         var to: CalendarDay?
-        var segment: ResponseSegment?
+        /// The answers read: one segment in the API, the report page's whole filter on the dashboard.
+        var filter = ReportFilter()
+
+        init(from: CalendarDay?, to: CalendarDay?, segment: ResponseSegment?) {
+            self.init(from: from, to: to, filter: ReportFilter(segment))
+        }
+
+        init(from: CalendarDay?, to: CalendarDay?, filter: ReportFilter) {
+            self.from = from
+            self.to = to
+            self.filter = filter
+        }
 
         static func read(_ q: inout QueryReader) -> Scope {
             let scope = Scope(from: q.day("from"), to: q.day("to"), segment: q.segment())
@@ -34,7 +45,7 @@ struct VerbatimsController {
         }
 
         var json: [String: JSONValue] {
-            ["from": .optional(from?.description), "to": .optional(to?.description), "segment": .optional(segment?.description)]
+            ["from": .optional(from?.description), "to": .optional(to?.description), "segment": .optional(filter.isEmpty ? nil : filter.description)]
         }
     }
 
@@ -103,14 +114,14 @@ struct VerbatimsController {
     /// The distinctive terms of a survey's comments in `scope`.
     static func terms(store: AdvocateStore, workspaceID: Int64, surveyID: Int64, scope: Scope) async throws -> CommentTerms {
         let comments = try await store.themedComments(workspaceID: workspaceID, surveyID: surveyID, from: scope.from, to: scope.to,
-                                                      segment: scope.segment, limit: maxComments)
+                                                      filter: scope.filter, limit: maxComments)
         return CommentTerms(comments.map { CommentTerms.Comment(responseID: $0.responseID, score: $0.score, text: $0.text) })
     }
 
     /// Key drivers of a survey's commenters in `scope`, with the themes' names; drivers in name order.
     static func drivers(store: AdvocateStore, workspaceID: Int64, surveyID: Int64, scope: Scope) async throws
         -> (drivers: [KeyDriver], names: [Int64: String], commenters: Tally) {
-        try await store.keyDrivers(workspaceID: workspaceID, surveyID: surveyID, from: scope.from, to: scope.to, segment: scope.segment,
+        try await store.keyDrivers(workspaceID: workspaceID, surveyID: surveyID, from: scope.from, to: scope.to, filter: scope.filter,
                                    limit: maxDriverComments)
     }
 }

@@ -254,40 +254,6 @@ struct AccountPages {
         return try await store.userLink(tokenHash: InvitationToken.hash(token))
     }
 
-    // MARK: - The overview
-
-    /// Every survey of the workspace: NPS of the last 90 days with its interval, responses, and
-    /// the change against the 90 days before with its significance; small samples marked.
-    @Sendable func overview(_ request: Request, context: AppContext) async throws -> Response {
-        guard let session = try await currentSession(request) else { return renderer.redirect(to: "/login", cookies: []) }
-        let form = cookies.session(request, respondent: false)
-        let workspace = session.membership.workspace
-        let memberships = try await store.memberships(userID: session.user.id)
-        let days = 90
-        var rows: [[String: Any]] = []
-        var range = ("", "")
-        for survey in try await store.surveys(workspaceID: workspace.id, after: nil, limit: 100).items {
-            let today = survey.timeZone.day(containing: store.clock.now())
-            let from = today.advanced(by: -(days - 1)), before = from.advanced(by: -days)
-            range = (from.description, today.description)
-            let current = try await store.report(survey: survey, from: from, to: today, interval: .month, by: nil).summary
-            let previous = try await store.report(survey: survey, from: before, to: from.advanced(by: -1), interval: .month, by: nil).summary
-            let comparison = Tally.compare(current.tally, previous.tally)
-            rows.append([
-                "id": survey.id, "name": survey.name, "product": survey.productName,
-                "nps": current.nps.map { String(format: "%.0f", $0) } ?? "–",
-                "interval": current.interval.map { String(format: "%.0f to %.0f", $0.low, $0.high) } ?? "–",
-                "responses": current.tally.n, "small": current.tally.n > 0 && current.isSmallSample,
-                // The test runs on adjusted values; the change shown is the plain one (NPS.Comparison).
-                "change": comparison != nil ? (current.nps.flatMap { a in previous.nps.map { String(format: "%+.0f", a - $0) } } ?? "–") : "–",
-                "significant": comparison?.isSignificant() ?? false,
-            ])
-        }
-        var values = frame(session, csrf: form.csrf, memberships: memberships)
-        values.merge(["onOverview": true, "days": days, "from": range.0, "to": range.1, "hasSurveys": !rows.isEmpty, "surveys": rows]) { _, new in new }
-        return try await dashboardPage("app", values, title: workspace.name, session: session, cookies: form.cookies)
-    }
-
     /// What every dashboard page's frame shows: who is signed in, the workspace switcher, the CSRF token of its forms.
     func frame(_ session: Session, csrf: String, memberships: [Membership]) -> [String: Any] {
         let workspace = session.membership.workspace

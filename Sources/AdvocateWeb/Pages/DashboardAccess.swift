@@ -27,6 +27,7 @@ public enum DashboardAccess {
         Rule(method: "GET", path: "/app/surveys/:id/terms", role: .viewer),
         Rule(method: "GET", path: "/app/themes", role: .viewer),
         Rule(method: "GET", path: "/app/themes/:id", role: .viewer),
+        Rule(method: "GET", path: "/app/outcomes", role: .viewer),
         Rule(method: "GET", path: "/app/cases", role: .viewer),
         Rule(method: "GET", path: "/app/cases/:id", role: .viewer),
         // Working with responses and their follow-up cases.

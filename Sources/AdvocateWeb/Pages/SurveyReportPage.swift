@@ -6,8 +6,9 @@ import NPS
 
 /// `/app/surveys/{id}`: one survey's report on the dashboard. Everything on it follows the URL:
 /// the period (`from`, `to`, default the last 90 days in the survey's zone), the trend's bucket
-/// (`interval`), one segment to look at (`segment=plan:paid`, `channel:email`, `locale:tr`) and a
-/// breakdown (`by=plan`). It shows the NPS with its interval, band and n, the change against the
+/// (`interval`), the filters (`QueryReader.reportFilter`: several `segment=plan:paid`, `channel`,
+/// `language`, `campaign_id`, `variant`) and a breakdown (`by=plan`, by quartile when numeric, or
+/// `by=tenure`). It shows the NPS with its interval, band and n, the change against the
 /// period before with its test, the 0–10 distribution, the trend with its interval band, the
 /// invitation funnel, the key drivers among commenters ("top reasons people recommend" and
 /// "don't", per segment too) and the breakdown with each segment against the rest.
@@ -37,20 +38,19 @@ struct SurveyReportPage {
         let length = to.daysSinceEpoch - from.daysSinceEpoch + 1
         let interval = q.oneOf("interval", TrendInterval.self) ?? (length > 180 ? .month : .week)
         let by = q.string("by", maxCharacters: Limits.propertyNameCharacters)
-        let responseSegment = q.segment()
-        let segment = responseSegment.map { (dimension: $0.dimension, value: $0.value) }
+        let filter = q.reportFilter()
         values.merge(["survey": survey.name, "product": survey.productName, "surveyID": survey.id, "from": from.description, "to": to.description,
                       "intervals": TrendInterval.allCases.map { ["value": $0.rawValue, "selected": $0 == interval] },
-                      "by": by ?? "", "segment": segment.map { "\($0.dimension):\($0.value)" } ?? "",
-                      "dimensions": try await store.reportDimensions(surveyID: survey.id)]) { _, new in new }
+                      "by": by ?? ""]) { _, new in new }
+        values.merge(ReportFilterView.values(filter, dimensions: try await store.reportDimensions(surveyID: survey.id))) { _, new in new }
         guard q.issues.isEmpty else {
             values["error"] = q.issues.map(\.description).joined(separator: "; ")
             return try await accounts.dashboardPage("survey-report", values, title: survey.name, session: session, cookies: form.cookies, status: .badRequest)
         }
 
-        let report = try await store.report(survey: survey, from: from, to: to, interval: interval, by: by, segment: segment)
+        let report = try await store.report(survey: survey, from: from, to: to, interval: interval, by: by, filter: filter)
         let before = try await store.report(survey: survey, from: from.advanced(by: -length), to: from.advanced(by: -1), interval: interval,
-                                            by: nil, segment: segment)
+                                            by: nil, filter: filter)
         let summary = report.summary
         let tally = summary.tally
         values["nps"] = summary.nps.map { String(Display.roundedPoints($0)) } ?? "–"
@@ -77,7 +77,7 @@ struct SurveyReportPage {
              "small": p.summary.tally.n > 0 && p.summary.isSmallSample, "significant": p.changeSignificant == true]
         }
         let zone = survey.timeZone
-        let funnel = try await store.surveyFunnel(surveyID: survey.id, from: from.start(in: zone), to: to.advanced(by: 1).start(in: zone))
+        let funnel = try await store.surveyFunnel(surveyID: survey.id, from: from.start(in: zone), to: to.advanced(by: 1).start(in: zone), filter: filter)
         values["hasFunnel"] = funnel.invited > 0
         func step(_ name: String, _ count: Int, of base: Int) -> [String: Any] {
             ["name": name, "count": count, "share": base == 0 ? "–" : "\(Int((Double(count) * 100 / Double(base)).rounded()))%"]
@@ -86,28 +86,27 @@ struct SurveyReportPage {
                             step("Opened", funnel.opened, of: funnel.delivered), step("Answered", funnel.answered, of: funnel.delivered),
                             step("Commented", funnel.commented, of: funnel.answered)]
         let drivers = try await VerbatimsController.drivers(store: store, workspaceID: workspaceID, surveyID: survey.id,
-                                                            scope: VerbatimsController.Scope(from: from, to: to, segment: responseSegment))
+                                                            scope: VerbatimsController.Scope(from: from, to: to, filter: filter))
         let reasons = KeyDrivers.topReasons(drivers.drivers)
         values["commenters"] = drivers.commenters.n
         values["commentersNPS"] = drivers.commenters.nps.map { String(Display.roundedPoints($0)) } ?? "–"
         values["hasDrivers"] = !drivers.drivers.isEmpty
         if !reasons.recommend.isEmpty { values["recommend"] = ["rows": ThemePages.driverRows(reasons.recommend, names: drivers.names)] }
         if !reasons.dontRecommend.isEmpty { values["dontRecommend"] = ["rows": ThemePages.driverRows(reasons.dontRecommend, names: drivers.names)] }
+        let base = "/app/surveys/\(survey.id)?from=\(from)&to=\(to)&interval=\(interval.rawValue)"
         if let rows = report.breakdown {
             values["hasBreakdown"] = true
             values["breakdown"] = rows.map { row -> [String: Any] in
                 let rest = Tally(promoters: tally.promoters - row.summary.tally.promoters, passives: tally.passives - row.summary.tally.passives,
                                  detractors: tally.detractors - row.summary.tally.detractors)
                 let versus = Tally.compare(row.summary.tally, rest)
-                return ["value": row.value, "n": row.summary.tally.n,
+                return ["value": row.value, "n": row.summary.tally.n, "drill": report.breakdownGrouped ? "" : ReportFilterView.drill(filter, by: by ?? "", value: row.value, base: base),
                         "nps": row.summary.nps.map { String(Display.roundedPoints($0)) } ?? "–",
                         "interval": row.summary.interval.map { "\(Display.roundedPoints($0.low)) to \(Display.roundedPoints($0.high))" } ?? "–",
                         "small": row.summary.tally.n > 0 && row.summary.isSmallSample,
                         "difference": versus != nil ? (row.summary.nps.flatMap { a in rest.nps.map { String(format: "%+.0f", a - $0) } } ?? "–") : "–",
                         "significant": versus?.isSignificant() ?? false]
             }
-        } else if by != nil {
-            values["breakdownNote"] = "A breakdown is shown for the whole survey; clear the segment to see it."
         }
         return try await accounts.dashboardPage("survey-report", values, title: survey.name, session: session, cookies: form.cookies)
     }

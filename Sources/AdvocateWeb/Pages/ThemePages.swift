@@ -214,7 +214,7 @@ struct ThemePages {
         var q = QueryReader(request, ignoringEmpty: true)
         let scope = VerbatimsController.Scope.read(&q)
         values.merge(["surveyID": survey.id, "survey": survey.name, "from": scope.from?.description ?? "", "to": scope.to?.description ?? "",
-                      "segment": scope.segment?.description ?? "", "canEdit": session.membership.role >= .admin]) { _, new in new }
+                      "segment": scope.filter.segments.first?.description ?? "", "canEdit": session.membership.role >= .admin]) { _, new in new }
         guard q.issues.isEmpty else {
             values["error"] = q.issues.map(\.description).joined(separator: "; ")
             return try await accounts.dashboardPage("survey-terms", values, title: survey.name, session: session, cookies: form.cookies, status: .badRequest)

@@ -112,6 +112,45 @@ struct QueryReader {
         return ResponseSegment(dimension: parts[0], value: parts[1])
     }
 
+    /// The filters of a report page: any number of `segment=NAME:VALUE` (AND across names, OR
+    /// within one), `channel` and `language` (each repeatable, the same as `segment=channel:…` /
+    /// `segment=locale:…`; `language=tr,kk` is two), `campaign_id` and `variant`.
+    mutating func reportFilter() -> ReportFilter {
+        var filter = ReportFilter()
+        let segments = strings("segment", maxCharacters: 300).filter { !$0.isEmpty }
+        if segments.count > Self.maxSegments { fail("segment", "at most \(Self.maxSegments) segments, got \(segments.count)") }
+        for text in segments.prefix(Self.maxSegments) {
+            let parts = text.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                fail("segment", "must be NAME:VALUE, e.g. plan:paid or channel:email, got \"\(text)\"")
+                continue
+            }
+            filter.add(ResponseSegment(dimension: parts[0], value: parts[1]))
+        }
+        for text in strings("channel", maxCharacters: 40) where !text.isEmpty {
+            if Channel(rawValue: text) == nil {
+                fail("channel", "must be one of \(Channel.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(text)\"")
+            } else {
+                filter.add(ResponseSegment(dimension: "channel", value: text))
+            }
+        }
+        // The form's field takes several, separated by commas.
+        for text in strings("language", maxCharacters: 200).flatMap({ $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } })
+            where !text.isEmpty {
+            if text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
+                filter.add(ResponseSegment(dimension: "locale", value: text))
+            } else {
+                fail("language", "must be a language tag such as en or pt-BR, got \"\(text)\"")
+            }
+        }
+        filter.campaignID = integer("campaign_id", in: 1...Int64.max)
+        if let variant = string("variant", maxCharacters: 100), !variant.isEmpty { filter.variant = variant }
+        return filter
+    }
+
+    /// Most segments one report filter may combine.
+    static let maxSegments = 20
+
     /// Throws a 400 when an endpoint that takes no query parameters is given any.
     static func requireNone(_ request: Request) throws {
         var q = QueryReader(request)
