@@ -1,47 +1,104 @@
 /// Tags comments with themes by their rules: built once from every rule of a workspace, then asked
 /// for each comment.
 ///
-/// A comment is read once (match key, then features) whatever the number of rules: each feature
-/// is looked up in a table of the rules' first features, and prefix rules by the feature's
-/// prefixes of the lengths they use; rules matching inside words (Thai and the like, a single CJK
-/// character) by the characters of each feature.
+/// A comment is read once (match key, then features) whatever the number of rules. On the fast
+/// road (`FastText`, nearly every comment) features are byte ranges of the key: each is hashed
+/// once and looked up among the rules' words, and its prefixes of the lengths prefix rules use
+/// are looked up on the way; rules matching inside words (Thai and the like, a single CJK
+/// character) are looked up by each scalar of each feature. Comments and rules the fast road
+/// cannot read are matched the plain way (`PlainThemeMatcher`, on `String`s), with the same result.
 public struct ThemeMatcher: Sendable {
-    private struct Entry: Sendable {
+    struct Entry: Sendable {
         var theme: Int64
         var language: String?
         var rule: ThemeRule
         var pattern: ThemePattern
     }
 
+    /// One feature of a sequence rule, as bytes.
+    private struct Element: Sendable {
+        var bytes: [UInt8]
+        var isPrefix: Bool
+        /// Its number in `words` when it is a whole word.
+        var word: Int
+    }
+
     private var entries: [Entry] = []
-    /// Sequence rules by their first feature, when it is a whole word.
-    private var byFirst: [String: [Int]] = [:]
-    /// Sequence rules whose first feature is a prefix, by that prefix.
-    private var prefixes: [Substring: [Int]] = [:]
-    /// The lengths, in characters, of the keys of `prefixes`.
-    private var prefixLengths: [Int] = []
-    /// Rules matching inside a feature, by the first character of their text: a feature is
-    /// looked at character by character only against rules starting with that character.
-    private var inside: [Character: [Int]] = [:]
+    /// Every rule, the plain way: for comments the fast road cannot read.
+    private var plain: PlainThemeMatcher
+    /// The rules the fast road cannot read (their text has combining marks, say), the plain way,
+    /// for comments it can; nil when there are none.
+    private var plainOnly: PlainThemeMatcher?
+    /// Whole words of sequence rules.
+    private var words = ByteTerms()
+    /// Sequence rules by the number of their first feature in `words`, when it is a whole word.
+    private var byWord: [[Int]] = []
+    /// First features of sequence rules that are prefixes.
+    private var prefixes = ByteTerms()
+    /// Sequence rules by the number of their first feature in `prefixes`.
+    private var byPrefix: [[Int]] = []
+    /// Whether some prefix in `prefixes` is this many bytes long.
+    private var prefixLengths: [Bool] = []
+    /// The features of each sequence rule read the fast way (empty for the others).
+    private var elements: [[Element]] = []
+    /// Rules matching inside a feature, by the first scalar of their text.
+    private var inside: [UInt32: [Int]] = [:]
+    /// Bit `scalar % 4096` is set when some rule in `inside` starts with such a scalar: most
+    /// scalars are dismissed without a dictionary lookup.
+    private var insideFilter: [UInt64] = Array(repeating: 0, count: 64)
 
     /// A matcher for `rules`, each with the id of its theme.
     public init(_ rules: some Sequence<(theme: Int64, rule: ThemeRule)>) {
-        var lengths: Set<Int> = []
+        var plainOnly: [Int] = []
         for (theme, rule) in rules {
             guard let pattern = ThemePattern(rule.text) else { continue }
             let index = entries.count
             entries.append(Entry(theme: theme, language: rule.language, rule: rule, pattern: pattern))
+            guard let bytes = Self.fastFeatures(rule.text), bytes.count == pattern.features.count else {
+                plainOnly.append(index)
+                elements.append([])
+                continue
+            }
             switch pattern.mode {
             case .inside:
-                inside[pattern.features[0].first!, default: []].append(index)
-            case .sequence where pattern.prefix[0]:
-                prefixes[Substring(pattern.features[0]), default: []].append(index)
-                lengths.insert(pattern.features[0].count)
+                let first = bytes[0].withUnsafeBufferPointer { FastText.decode($0, at: 0).0 }
+                inside[first, default: []].append(index)
+                insideFilter[Int(first & 4095) >> 6] |= 1 << UInt64(first & 63)
+                elements.append([Element(bytes: bytes[0], isPrefix: false, word: -1)])
             case .sequence:
-                byFirst[pattern.features[0], default: []].append(index)
+                var sequence: [Element] = []
+                for (feature, isPrefix) in zip(bytes, pattern.prefix) {
+                    sequence.append(Element(bytes: feature, isPrefix: isPrefix, word: isPrefix ? -1 : words.intern(feature)))
+                }
+                if byWord.count < words.count { byWord += Array(repeating: [], count: words.count - byWord.count) }
+                if sequence[0].isPrefix {
+                    let id = prefixes.intern(sequence[0].bytes)
+                    if byPrefix.count <= id { byPrefix.append([]) }
+                    byPrefix[id].append(index)
+                    let length = sequence[0].bytes.count
+                    if prefixLengths.count <= length { prefixLengths += Array(repeating: false, count: length + 1 - prefixLengths.count) }
+                    prefixLengths[length] = true
+                } else {
+                    byWord[sequence[0].word].append(index)
+                }
+                elements.append(sequence)
             }
         }
-        prefixLengths = lengths.sorted()
+        let all = Array(entries.indices)
+        plain = PlainThemeMatcher(entries, only: all)
+        self.plainOnly = plainOnly.isEmpty ? nil : PlainThemeMatcher(entries, only: plainOnly)
+    }
+
+    /// The features of a rule's text read the fast way, word by word as `ThemePattern` reads
+    /// them, or nil when a word needs the plain road.
+    private static func fastFeatures(_ text: String) -> [[UInt8]]? {
+        var features: [[UInt8]] = []
+        for word in text.split(whereSeparator: \.isWhitespace) {
+            let bare = String(word.hasSuffix("*") ? word.dropLast() : word)
+            guard let reading = FastText.read(bare) else { return nil }
+            features += reading.features.map { Array(reading.key[$0]) }
+        }
+        return features
     }
 
     /// Whether there is no rule at all (nothing can match).
@@ -58,12 +115,139 @@ public struct ThemeMatcher: Sendable {
         matches(comment, locale: locale).sorted().map { (entries[$0].theme, entries[$0].rule) }
     }
 
+    /// `themes(of:locale:)` the plain way only (`ReferenceText`, `PlainThemeMatcher`): what the
+    /// fast road is checked against.
+    func referenceThemes(of comment: String, locale: String?) -> Set<Int64> {
+        guard !entries.isEmpty else { return [] }
+        let features = ReferenceText.tokens(ReferenceText.matchKey(comment))
+        return Set(plain.matches(features, language: locale.flatMap(ThemeRule.languageCode)).map { entries[$0].theme })
+    }
+
     /// The indices of the entries that match.
     private func matches(_ comment: String, locale: String?) -> Set<Int> {
         guard !entries.isEmpty else { return [] }
-        let features = Tokenizer.tokens(TextNormalizer.matchKey(comment))
-        guard !features.isEmpty else { return [] }
         let language = locale.flatMap(ThemeRule.languageCode)
+        guard let reading = FastText.read(comment) else {
+            return plain.matches(Tokenizer.tokens(TextNormalizer.matchKey(comment)), language: language)
+        }
+        guard !reading.features.isEmpty else { return [] }
+        var matched = reading.key.withUnsafeBufferPointer { fastMatches(key: $0, features: reading.features, language: language) }
+        if let plainOnly, plainOnly.applies(to: language) {
+            let tokens = reading.key.withUnsafeBufferPointer { key in
+                reading.features.map { String(decoding: UnsafeBufferPointer(rebasing: key[$0]), as: UTF8.self) }
+            }
+            matched.formUnion(plainOnly.matches(tokens, language: language))
+        }
+        return matched
+    }
+
+    private func fastMatches(key: UnsafeBufferPointer<UInt8>, features: [Range<Int>], language: String?) -> Set<Int> {
+        var matched: [Int] = []
+        func applies(_ index: Int) -> Bool {
+            if let wanted = entries[index].language, let language, wanted != language { return false }
+            return !matched.contains(index)
+        }
+        // Each feature's number among the rules' whole words (-1: none).
+        var wordIDs: [Int] = []
+        wordIDs.reserveCapacity(features.count)
+        var candidates: [(index: Int, position: Int)] = []
+        for (position, range) in features.enumerated() {
+            var state = ByteTerms.seed
+            for offset in range {
+                state = ByteTerms.hash(state, key[offset])
+                let length = offset + 1 - range.lowerBound
+                if length < prefixLengths.count, prefixLengths[length], offset + 1 == range.upperBound || key[offset + 1] & 0xC0 != 0x80,
+                   let id = prefixes.find(UnsafeBufferPointer(rebasing: key[range.lowerBound...offset]), hash: state) {
+                    for index in byPrefix[id] { candidates.append((index, position)) }
+                }
+            }
+            let word = words.find(UnsafeBufferPointer(rebasing: key[range]), hash: state) ?? -1
+            wordIDs.append(word)
+            if word >= 0 { for index in byWord[word] { candidates.append((index, position)) } }
+        }
+        for (index, position) in candidates where applies(index) {
+            if sequenceMatches(elements[index], key: key, features: features, wordIDs: wordIDs, at: position) { matched.append(index) }
+        }
+        if !inside.isEmpty {
+            for range in features {
+                var i = range.lowerBound
+                while i < range.upperBound {
+                    let (scalar, length) = FastText.decode(key, at: i)
+                    if insideFilter[Int(scalar & 4095) >> 6] & (1 << UInt64(scalar & 63)) != 0, let rules = inside[scalar] {
+                        for index in rules where applies(index) {
+                            let wanted = elements[index][0].bytes
+                            if i + wanted.count <= range.upperBound, wanted.indices.allSatisfy({ key[i + $0] == wanted[$0] }) { matched.append(index) }
+                        }
+                    }
+                    i += length
+                }
+            }
+        }
+        return Set(matched)
+    }
+
+    /// Whether the sequence rule `elements` matches the features starting at `position`.
+    private func sequenceMatches(_ elements: [Element], key: UnsafeBufferPointer<UInt8>, features: [Range<Int>], wordIDs: [Int],
+                                 at position: Int) -> Bool {
+        guard position + elements.count <= features.count else { return false }
+        for (offset, element) in elements.enumerated() {
+            if element.isPrefix {
+                let range = features[position + offset]
+                guard element.bytes.count <= range.count,
+                      element.bytes.indices.allSatisfy({ key[range.lowerBound + $0] == element.bytes[$0] }) else { return false }
+            } else if wordIDs[position + offset] != element.word {
+                return false
+            }
+        }
+        return true
+    }
+}
+
+/// Rules matched on features as `String`s: the way for text the fast road cannot read.
+struct PlainThemeMatcher: Sendable {
+    private let entries: [ThemeMatcher.Entry]
+    /// Sequence rules by their first feature, when it is a whole word.
+    private var byFirst: [String: [Int]] = [:]
+    /// Sequence rules whose first feature is a prefix, by that prefix.
+    private var prefixes: [Substring: [Int]] = [:]
+    /// The lengths, in characters, of the keys of `prefixes`.
+    private var prefixLengths: [Int] = []
+    /// Rules matching inside a feature, by the first character of their text: a feature is
+    /// looked at character by character only against rules starting with that character.
+    private var inside: [Character: [Int]] = [:]
+    /// The languages of the rules; `anyLanguage` when one is for every language.
+    private var languages: Set<String> = []
+    private var anyLanguage = false
+
+    /// A matcher for the entries at `only` among `entries`; it answers with indices of `entries`.
+    init(_ entries: [ThemeMatcher.Entry], only: [Int]) {
+        self.entries = entries
+        var lengths: Set<Int> = []
+        for index in only {
+            let entry = entries[index]
+            if let language = entry.language { languages.insert(language) } else { anyLanguage = true }
+            let pattern = entry.pattern
+            switch pattern.mode {
+            case .inside:
+                inside[pattern.features[0].first!, default: []].append(index)
+            case .sequence where pattern.prefix[0]:
+                prefixes[Substring(pattern.features[0]), default: []].append(index)
+                lengths.insert(pattern.features[0].count)
+            case .sequence:
+                byFirst[pattern.features[0], default: []].append(index)
+            }
+        }
+        prefixLengths = lengths.sorted()
+    }
+
+    /// Whether some rule applies to comments in `language`.
+    func applies(to language: String?) -> Bool {
+        anyLanguage || language.map(languages.contains) ?? !languages.isEmpty
+    }
+
+    /// The indices of the entries that match a comment with these features.
+    func matches(_ features: [String], language: String?) -> Set<Int> {
+        guard !features.isEmpty else { return [] }
         var matched = Set<Int>()
         func consider(_ index: Int, at position: Int) {
             let entry = entries[index]
