@@ -15,34 +15,42 @@ public struct ThemeMatcher: Sendable {
         var pattern: ThemePattern
     }
 
-    /// One feature of a sequence rule, as bytes.
+    /// One feature of a rule read the fast way: bytes of `pool`, and its number in `words` when
+    /// it is a whole word of a sequence rule (-1 for a prefix and for a rule matching inside).
     private struct Element: Sendable {
-        var bytes: [UInt8]
-        var isPrefix: Bool
-        /// Its number in `words` when it is a whole word.
-        var word: Int
+        var start: Int
+        var end: Int
+        var word: Int32
     }
 
     private var entries: [Entry] = []
     /// Every rule, the plain way: for comments the fast road cannot read.
-    private var plain: PlainThemeMatcher
+    private var plain = PlainThemeMatcher([], only: [])
     /// The rules the fast road cannot read (their text has combining marks, say), the plain way,
     /// for comments it can; nil when there are none.
     private var plainOnly: PlainThemeMatcher?
+    /// Each rule's theme.
+    private var ruleThemes: [Int64] = []
+    /// Each rule's language as a number of `languageNumbers`; -1 for every language.
+    private var ruleLanguages: [Int32] = []
+    private var languageNumbers: [String: Int32] = [:]
+    /// The features of the rules read the fast way, one after the other.
+    private var pool: [UInt8] = []
+    private var elements: [Element] = []
+    /// Rule i's features are `elements[ruleElements[i]..<ruleElements[i + 1]]`.
+    private var ruleElements: [Int] = [0]
     /// Whole words of sequence rules.
     private var words = ByteTerms()
     /// Sequence rules by the number of their first feature in `words`, when it is a whole word.
-    private var byWord: [[Int]] = []
+    private var byWord = RuleLists()
     /// First features of sequence rules that are prefixes.
     private var prefixes = ByteTerms()
     /// Sequence rules by the number of their first feature in `prefixes`.
-    private var byPrefix: [[Int]] = []
+    private var byPrefix = RuleLists()
     /// Whether some prefix in `prefixes` is this many bytes long.
     private var prefixLengths: [Bool] = []
-    /// The features of each sequence rule read the fast way (empty for the others).
-    private var elements: [[Element]] = []
     /// Rules matching inside a feature, by the first scalar of their text.
-    private var inside: [UInt32: [Int]] = [:]
+    private var inside: [UInt32: [Int32]] = [:]
     /// Bit `scalar % 4096` is set when some rule in `inside` starts with such a scalar: most
     /// scalars are dismissed without a dictionary lookup.
     private var insideFilter: [UInt64] = Array(repeating: 0, count: 64)
@@ -50,42 +58,47 @@ public struct ThemeMatcher: Sendable {
     /// A matcher for `rules`, each with the id of its theme.
     public init(_ rules: some Sequence<(theme: Int64, rule: ThemeRule)>) {
         var plainOnly: [Int] = []
+        var byWord: [Int: [Int32]] = [:]
+        var byPrefix: [Int: [Int32]] = [:]
         for (theme, rule) in rules {
             guard let pattern = ThemePattern(rule.text) else { continue }
             let index = entries.count
             entries.append(Entry(theme: theme, language: rule.language, rule: rule, pattern: pattern))
-            guard let bytes = Self.fastFeatures(rule.text), bytes.count == pattern.features.count else {
+            ruleThemes.append(theme)
+            if let language = rule.language {
+                let next = Int32(languageNumbers.count)
+                ruleLanguages.append(languageNumbers[language, default: next])
+                languageNumbers[language] = ruleLanguages[index]
+            } else {
+                ruleLanguages.append(-1)
+            }
+            defer { ruleElements.append(elements.count) }
+            guard let features = Self.fastFeatures(rule.text), features.count == pattern.features.count else {
                 plainOnly.append(index)
-                elements.append([])
                 continue
+            }
+            for (feature, isPrefix) in zip(features, pattern.prefix) {
+                let word = pattern.mode == .sequence && !isPrefix ? Int32(words.intern(feature)) : -1
+                elements.append(Element(start: pool.count, end: pool.count + feature.count, word: word))
+                pool += feature
             }
             switch pattern.mode {
             case .inside:
-                let first = bytes[0].withUnsafeBufferPointer { FastText.decode($0, at: 0).0 }
-                inside[first, default: []].append(index)
+                let first = features[0].withUnsafeBufferPointer { FastText.decode($0, at: 0).0 }
+                inside[first, default: []].append(Int32(index))
                 insideFilter[Int(first & 4095) >> 6] |= 1 << UInt64(first & 63)
-                elements.append([Element(bytes: bytes[0], isPrefix: false, word: -1)])
+            case .sequence where pattern.prefix[0]:
+                byPrefix[prefixes.intern(features[0]), default: []].append(Int32(index))
+                let length = features[0].count
+                if prefixLengths.count <= length { prefixLengths += Array(repeating: false, count: length + 1 - prefixLengths.count) }
+                prefixLengths[length] = true
             case .sequence:
-                var sequence: [Element] = []
-                for (feature, isPrefix) in zip(bytes, pattern.prefix) {
-                    sequence.append(Element(bytes: feature, isPrefix: isPrefix, word: isPrefix ? -1 : words.intern(feature)))
-                }
-                if byWord.count < words.count { byWord += Array(repeating: [], count: words.count - byWord.count) }
-                if sequence[0].isPrefix {
-                    let id = prefixes.intern(sequence[0].bytes)
-                    if byPrefix.count <= id { byPrefix.append([]) }
-                    byPrefix[id].append(index)
-                    let length = sequence[0].bytes.count
-                    if prefixLengths.count <= length { prefixLengths += Array(repeating: false, count: length + 1 - prefixLengths.count) }
-                    prefixLengths[length] = true
-                } else {
-                    byWord[sequence[0].word].append(index)
-                }
-                elements.append(sequence)
+                byWord[Int(elements[ruleElements[index]].word), default: []].append(Int32(index))
             }
         }
-        let all = Array(entries.indices)
-        plain = PlainThemeMatcher(entries, only: all)
+        self.byWord = RuleLists(byWord, count: words.count)
+        self.byPrefix = RuleLists(byPrefix, count: prefixes.count)
+        plain = PlainThemeMatcher(entries, only: Array(entries.indices))
         self.plainOnly = plainOnly.isEmpty ? nil : PlainThemeMatcher(entries, only: plainOnly)
     }
 
@@ -107,7 +120,7 @@ public struct ThemeMatcher: Sendable {
     /// The themes whose rules match `comment`, written in `locale` (a language tag; nil when
     /// unknown, and then rules of every language apply, because the comment may be in any).
     public func themes(of comment: String, locale: String?) -> Set<Int64> {
-        Set(matches(comment, locale: locale).map { entries[$0].theme })
+        Set(matches(comment, locale: locale).map { ruleThemes[$0] })
     }
 
     /// Each rule that matches `comment`, with its theme, in the order the rules were given.
@@ -124,11 +137,11 @@ public struct ThemeMatcher: Sendable {
     }
 
     /// The indices of the entries that match.
-    private func matches(_ comment: String, locale: String?) -> Set<Int> {
+    private func matches(_ comment: String, locale: String?) -> [Int] {
         guard !entries.isEmpty else { return [] }
         let language = locale.flatMap(ThemeRule.languageCode)
         guard let reading = FastText.read(comment) else {
-            return plain.matches(Tokenizer.tokens(TextNormalizer.matchKey(comment)), language: language)
+            return Array(plain.matches(Tokenizer.tokens(TextNormalizer.matchKey(comment)), language: language))
         }
         guard !reading.features.isEmpty else { return [] }
         var matched = reading.key.withUnsafeBufferPointer { fastMatches(key: $0, features: reading.features, language: language) }
@@ -136,21 +149,19 @@ public struct ThemeMatcher: Sendable {
             let tokens = reading.key.withUnsafeBufferPointer { key in
                 reading.features.map { String(decoding: UnsafeBufferPointer(rebasing: key[$0]), as: UTF8.self) }
             }
-            matched.formUnion(plainOnly.matches(tokens, language: language))
+            matched = Array(Set(matched).union(plainOnly.matches(tokens, language: language)))
         }
         return matched
     }
 
-    private func fastMatches(key: UnsafeBufferPointer<UInt8>, features: [Range<Int>], language: String?) -> Set<Int> {
+    private func fastMatches(key: UnsafeBufferPointer<UInt8>, features: [Range<Int>], language: String?) -> [Int] {
+        // -2: the comment's language is unknown, so every rule applies; -3: no rule is for it.
+        let commentLanguage: Int32 = language.map { languageNumbers[$0] ?? -3 } ?? -2
         var matched: [Int] = []
-        func applies(_ index: Int) -> Bool {
-            if let wanted = entries[index].language, let language, wanted != language { return false }
-            return !matched.contains(index)
-        }
         // Each feature's number among the rules' whole words (-1: none).
-        var wordIDs: [Int] = []
+        var wordIDs: [Int32] = []
         wordIDs.reserveCapacity(features.count)
-        var candidates: [(index: Int, position: Int)] = []
+        var candidates: [(index: Int32, position: Int)] = []
         for (position, range) in features.enumerated() {
             var state = ByteTerms.seed
             for offset in range {
@@ -162,11 +173,13 @@ public struct ThemeMatcher: Sendable {
                 }
             }
             let word = words.find(UnsafeBufferPointer(rebasing: key[range]), hash: state) ?? -1
-            wordIDs.append(word)
+            wordIDs.append(Int32(word))
             if word >= 0 { for index in byWord[word] { candidates.append((index, position)) } }
         }
-        for (index, position) in candidates where applies(index) {
-            if sequenceMatches(elements[index], key: key, features: features, wordIDs: wordIDs, at: position) { matched.append(index) }
+        for (index, position) in candidates {
+            let index = Int(index)
+            guard applies(index, to: commentLanguage), !matched.contains(index) else { continue }
+            if sequenceMatches(index, key: key, features: features, wordIDs: wordIDs, at: position) { matched.append(index) }
         }
         if !inside.isEmpty {
             for range in features {
@@ -174,33 +187,69 @@ public struct ThemeMatcher: Sendable {
                 while i < range.upperBound {
                     let (scalar, length) = FastText.decode(key, at: i)
                     if insideFilter[Int(scalar & 4095) >> 6] & (1 << UInt64(scalar & 63)) != 0, let rules = inside[scalar] {
-                        for index in rules where applies(index) {
-                            let wanted = elements[index][0].bytes
-                            if i + wanted.count <= range.upperBound, wanted.indices.allSatisfy({ key[i + $0] == wanted[$0] }) { matched.append(index) }
+                        for index in rules.lazy.map(Int.init) where applies(index, to: commentLanguage) && !matched.contains(index) {
+                            if startsWith(key, at: i, end: range.upperBound, elements[ruleElements[index]]) { matched.append(index) }
                         }
                     }
                     i += length
                 }
             }
         }
-        return Set(matched)
+        return matched
     }
 
-    /// Whether the sequence rule `elements` matches the features starting at `position`.
-    private func sequenceMatches(_ elements: [Element], key: UnsafeBufferPointer<UInt8>, features: [Range<Int>], wordIDs: [Int],
+    @inline(__always)
+    private func applies(_ index: Int, to language: Int32) -> Bool {
+        let wanted = ruleLanguages[index]
+        return wanted == -1 || language == -2 || wanted == language
+    }
+
+    /// Whether `key[i..<end]` starts with the bytes of `element`.
+    @inline(__always)
+    private func startsWith(_ key: UnsafeBufferPointer<UInt8>, at i: Int, end: Int, _ element: Element) -> Bool {
+        guard element.end - element.start <= end - i else { return false }
+        var k = i
+        for j in element.start..<element.end {
+            if key[k] != pool[j] { return false }
+            k += 1
+        }
+        return true
+    }
+
+    /// Whether the sequence rule `index` matches the features starting at `position`.
+    private func sequenceMatches(_ index: Int, key: UnsafeBufferPointer<UInt8>, features: [Range<Int>], wordIDs: [Int32],
                                  at position: Int) -> Bool {
-        guard position + elements.count <= features.count else { return false }
-        for (offset, element) in elements.enumerated() {
-            if element.isPrefix {
+        let first = ruleElements[index]
+        let count = ruleElements[index + 1] - first
+        guard position + count <= features.count else { return false }
+        for offset in 0..<count {
+            let element = elements[first + offset]
+            if element.word < 0 {
                 let range = features[position + offset]
-                guard element.bytes.count <= range.count,
-                      element.bytes.indices.allSatisfy({ key[range.lowerBound + $0] == element.bytes[$0] }) else { return false }
+                if !startsWith(key, at: range.lowerBound, end: range.upperBound, element) { return false }
             } else if wordIDs[position + offset] != element.word {
                 return false
             }
         }
         return true
     }
+}
+
+/// Lists of rule numbers by a number (a word's, a prefix's), one after the other.
+private struct RuleLists: Sendable {
+    private var starts: [Int] = [0]
+    private var rules: [Int32] = []
+
+    init() {}
+
+    init(_ lists: [Int: [Int32]], count: Int) {
+        for id in 0..<count {
+            rules += lists[id] ?? []
+            starts.append(rules.count)
+        }
+    }
+
+    subscript(id: Int) -> ArraySlice<Int32> { rules[starts[id]..<starts[id + 1]] }
 }
 
 /// Rules matched on features as `String`s: the way for text the fast road cannot read.
