@@ -70,6 +70,42 @@ extension AdvocateStore {
         }
     }
 
+    /// How many responses each of the workspace's rules has fired for, by rule id.
+    public func alertFiringCounts(workspaceID: Int64) async throws -> [Int64: Int] {
+        try await database.read { sql in
+            var counts: [Int64: Int] = [:]
+            for row in try await sql.raw("""
+                SELECT rule_id, COUNT(*) AS fired FROM alert_firings WHERE workspace_id = \(bind: workspaceID) GROUP BY rule_id
+                """).all() {
+                counts[try row.decode(column: "rule_id", as: Int64.self)] = try row.decode(column: "fired", as: Int.self)
+            }
+            return counts
+        }
+    }
+
+    /// The last `limit` counted responses (of one survey, or all), as rules see them: what a
+    /// rule being edited would have matched. Two reads, however many responses.
+    public func recentAlertSubjects(workspaceID: Int64, surveyID: Int64?, limit: Int) async throws -> [AlertSubject] {
+        try await database.read { sql in
+            let survey: SQLQueryString = surveyID.map { "AND survey_id = \(bind: $0)" } ?? ""
+            let responses = try await sql.raw("""
+                SELECT * FROM responses WHERE workspace_id = \(bind: workspaceID) AND status = 'counted' \(survey) ORDER BY id DESC LIMIT \(bind: limit)
+                """).all().map(Self.decodeResponse)
+            guard !responses.isEmpty else { return [] }
+            var themes: [Int64: Set<String>] = [:]
+            for row in try await sql.raw("""
+                SELECT rt.response_id, t.name FROM response_themes rt JOIN themes t ON t.id = rt.theme_id
+                WHERE rt.response_id IN (\(binds: responses.map(\.id))) AND rt.applied = 1
+                """).all() {
+                themes[try row.decode(column: "response_id", as: Int64.self), default: []].insert(try row.decode(column: "name", as: String.self))
+            }
+            return responses.map {
+                AlertSubject(surveyID: $0.surveyID, score: $0.score, comment: $0.comment, properties: $0.properties, themes: themes[$0.id] ?? [],
+                             channel: $0.channel)
+            }
+        }
+    }
+
     /// What a rule refers to that the workspace does not have: a survey, themes, properties no
     /// contact or response has ever had, owners who are not members able to work cases.
     public func alertRuleReferenceProblems(workspaceID: Int64, surveyID: Int64?, conditions: [AlertCondition],
