@@ -1,4 +1,5 @@
 import AdvocateCore
+import AdvocateJobs
 import AdvocateStore
 import AdvocateTestSupport
 import Foundation
@@ -126,6 +127,51 @@ struct AlertRulePagesTests {
             #expect(try await stranger.post("/app/alert-rules/\(rule.id)", Self.paidDetractors()).status == .notFound)
             #expect(!(try await stranger.get("/app/alert-rules").html.contains("Detractors")))
             #expect(try await api.store.alertRule(workspaceID: api.workspaceID, id: rule.id) == rule)
+        }
+    }
+}
+
+@Suite("Dashboard alert rules: the rule's Slack posts, with replay")
+struct AlertRuleSlackPageTests {
+    @Test("the rule's page lists its Slack posts with attempts and status; replay is refused while the endpoint is disabled, then sends again",
+          arguments: TestBackend.available)
+    func slackPosts(_ backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let url = "http://127.0.0.1:9/hooks/slack"
+            let rule = try #require(try await api.store.saveAlertRule(workspaceID: api.workspaceID, surveyID: nil, name: "Tell Slack", match: .all,
+                                                                      conditions: [], actions: AlertActions(slackURL: url), enabled: true))
+            let survey = try await api.createSurvey()
+            _ = try await api.send(.post, "/api/v1/responses", json: #"{"survey_id": \#(survey), "score": 4}"#)
+            try await api.evaluateAlerts()
+            let admin = try await api.signedIn("admin@acme.test", role: .admin)
+            let endpoint = try #require(try await api.store.slackWebhook(workspaceID: api.workspaceID, url: url))
+            let pending = try await admin.get("/app/alert-rules/\(rule.id)")
+            #expect(pending.html.contains("Sent as deliveries of webhook endpoint \(endpoint.id)") && pending.html.contains("<td>pending"))
+            #expect(!pending.html.contains("Send again"), "a post still being tried is not replayed")
+
+            // Nobody listens on port 9: a day of failed attempts gives up and disables the endpoint.
+            let deliverer = WebhookDeliverer(store: api.store, settings: WebhookSettings(allowPrivateNetworks: true),
+                                             notice: WebhookDisabledNotice(store: api.store, pool: nil, settings: nil))
+            let runner = JobRunner(store: api.store, handlers: [deliverer], configuration: .init(owner: "test"))
+            for _ in 0..<30 {
+                try await runner.runDue()
+                api.clock.advance(milliseconds: 3_600_000)
+            }
+            await deliverer.shutdown()
+            let delivery = try #require(try await api.store.webhookDeliveries(workspaceID: api.workspaceID, webhookID: endpoint.id, state: nil,
+                                                                             before: nil, limit: 10).items.first)
+            #expect(delivery.state == .failed && delivery.attempts > 1)
+            let failed = try await admin.get("/app/alert-rules/\(rule.id)")
+            #expect(failed.html.contains("<td>failed") && failed.html.contains("(<strong>disabled</strong>") && failed.html.contains("Send again"))
+            let refused = try await admin.post("/app/alert-rules/\(rule.id)/slack/\(delivery.id)/replay", [])
+            #expect(refused.status == .conflict && refused.html.contains("its Slack endpoint is disabled"))
+            _ = try await api.store.updateWebhook(workspaceID: api.workspaceID, id: endpoint.id, url: nil, events: nil, enabled: true)
+            #expect(try await admin.post("/app/alert-rules/\(rule.id)/slack/\(delivery.id)/replay", [], csrf: false).status == .forbidden)
+            let member = try await api.signedIn("member@acme.test", role: .member)
+            #expect(try await member.post("/app/alert-rules/\(rule.id)/slack/\(delivery.id)/replay", []).status == .forbidden)
+            #expect(try await admin.post("/app/alert-rules/\(rule.id)/slack/\(delivery.id)/replay", []).status == .seeOther)
+            #expect(try await api.store.webhookDelivery(workspaceID: api.workspaceID, webhookID: endpoint.id, id: delivery.id)?.0.state == .pending)
+            #expect(try await admin.post("/app/alert-rules/\(rule.id)/slack/999999/replay", []).status == .notFound)
         }
     }
 }

@@ -6,12 +6,14 @@ import Hummingbird
 /// The dashboard's alert rules (docs/alerts.md): `/app/alert-rules`, every rule in words with how
 /// often it fired; `/app/alert-rules/new` and `/app/alert-rules/{id}`, the form for every
 /// condition and action the API has, checked by the API's own reader (`AlertRuleInput`), with a
-/// preview of how many recent responses the rule would have matched. Everyone reads the list;
+/// preview of how many recent responses the rule would have matched, and the Slack posts it made
+/// (deliveries of its Slack endpoint) with a replay button. Everyone reads the list;
 /// admins and owners change rules (a rule can send every answer anywhere).
 struct AlertRulePages {
     let store: AdvocateStore
     let accounts: AccountPages
     let settings: WebhookSettings
+    let sending: SendingState
 
     /// How many of the latest counted responses the preview runs the rule over.
     static let previewResponses = 100
@@ -24,6 +26,7 @@ struct AlertRulePages {
         router.post("app/alert-rules/:id", use: update)
         router.post("app/alert-rules/:id/enabled", use: toggle)
         router.post("app/alert-rules/:id/delete", use: delete)
+        router.post("app/alert-rules/:id/slack/:delivery/replay", use: replaySlack)
     }
 
     @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
@@ -117,6 +120,25 @@ struct AlertRulePages {
         return PageRenderer.shared.redirect(to: "/app/alert-rules")
     }
 
+    /// Sends one of the rule's Slack posts again (a delivery of its Slack endpoint).
+    @Sendable func replaySlack(_ request: Request, context: AppContext) async throws -> Response {
+        guard let (session, _) = try await accounts.signedForm(request, role: .admin) else { return PageRenderer.shared.redirect(to: "/login") }
+        guard let rule = try await find(session, context), let url = rule.actions.slackURL,
+              let endpoint = try await store.slackWebhook(workspaceID: rule.workspaceID, url: url),
+              let deliveryID = context.parameters.get("delivery").flatMap(Int64.init) else { return try await missing(request, session: session) }
+        switch try await store.replayWebhookDelivery(workspaceID: rule.workspaceID, webhookID: endpoint.id, id: deliveryID) {
+        case .success:
+            sending.wake()
+            return PageRenderer.shared.redirect(to: "/app/alert-rules/\(rule.id)#slack-heading")
+        case .failure(.notFound): return try await missing(request, session: session)
+        case .failure(let refusal):
+            let reason = refusal == .disabled ? "its Slack endpoint is disabled: enable it first (PATCH /api/v1/webhooks/\(endpoint.id))"
+                : "that post is still being tried"
+            return try await formPage(request, session: session, ruleID: rule.id, draft: AlertRuleForm(rule: rule), errors: ["Not sent again: \(reason)."],
+                                      status: .conflict)
+        }
+    }
+
     // MARK: - Rendering
 
     private func find(_ session: Session, _ context: AppContext) async throws -> AlertRule? {
@@ -179,6 +201,21 @@ struct AlertRulePages {
         values["webhooks"] = draft.webhooks
         values["previewResponses"] = Self.previewResponses
         values["canEdit"] = session.membership.role >= .admin
+        if let ruleID, let url = try await store.alertRule(workspaceID: workspaceID, id: ruleID)?.actions.slackURL,
+           let endpoint = try await store.slackWebhook(workspaceID: workspaceID, url: url) {
+            let deliveries = try await store.webhookDeliveries(workspaceID: workspaceID, webhookID: endpoint.id, state: nil, before: nil, limit: 10).items
+            values["ruleID"] = ruleID
+            values["slack"] = [
+                "endpoint": endpoint.id, "enabled": endpoint.enabled, "hasDeliveries": !deliveries.isEmpty,
+                "deliveries": deliveries.map { d -> [String: Any] in
+                    var row: [String: Any] = ["id": d.id, "at": CasePages.minutes(d.createdAt), "state": d.state.rawValue, "attempts": d.attempts,
+                                              "status": d.lastStatusCode.map(String.init) ?? "–",
+                                              "duration": d.lastDurationMilliseconds.map { "\($0) ms" } ?? "–", "replayable": d.state != .pending]
+                    if let error = d.lastError { row["error"] = error }
+                    return row
+                },
+            ] as [String: Any]
+        }
         return try await accounts.dashboardPage("alert-rule", values, title: ruleID == nil ? "New alert rule" : draft.name, session: session,
                                                 cookies: form.cookies, status: status)
     }

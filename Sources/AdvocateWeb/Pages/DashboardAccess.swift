@@ -48,6 +48,7 @@ public enum DashboardAccess {
         Rule(method: "POST", path: "/app/alert-rules/:id", role: .admin),
         Rule(method: "POST", path: "/app/alert-rules/:id/enabled", role: .admin),
         Rule(method: "POST", path: "/app/alert-rules/:id/delete", role: .admin),
+        Rule(method: "POST", path: "/app/alert-rules/:id/slack/:delivery/replay", role: .admin),
         // Members: admins manage admins, members and viewers; the owner role is the owners' (MemberPolicy).
         Rule(method: "GET", path: "/app/members", role: .admin),
         Rule(method: "POST", path: "/app/members/invite", role: .admin),
