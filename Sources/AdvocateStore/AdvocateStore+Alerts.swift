@@ -273,6 +273,20 @@ extension AdvocateStore {
         try await database.read { sql in try await Self.slackWebhook(workspaceID: workspaceID, url: url, in: sql) }
     }
 
+    /// The Slack-format endpoints of the workspace by URL (the oldest of each), to name the one
+    /// carrying each rule's posts.
+    public func slackWebhookIDs(workspaceID: Int64) async throws -> [String: Int64] {
+        try await database.read { sql in
+            var ids: [String: Int64] = [:]
+            for row in try await sql.raw("""
+                SELECT id, url FROM webhooks WHERE workspace_id = \(bind: workspaceID) AND format = \(bind: WebhookFormat.slack.rawValue) ORDER BY id DESC
+                """).all() {
+                ids[try row.decode(column: "url", as: String.self)] = try row.decode(column: "id", as: Int64.self)
+            }
+            return ids
+        }
+    }
+
     private static func slackWebhook(workspaceID: Int64, url: String, in sql: any SQLDatabase) async throws -> Webhook? {
         try await sql.raw("""
             SELECT * FROM webhooks WHERE workspace_id = \(bind: workspaceID) AND url = \(bind: url) AND format = \(bind: WebhookFormat.slack.rawValue)

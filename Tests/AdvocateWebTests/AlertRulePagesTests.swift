@@ -140,11 +140,16 @@ struct AlertRuleSlackPageTests {
             let url = "http://127.0.0.1:9/hooks/slack"
             let rule = try #require(try await api.store.saveAlertRule(workspaceID: api.workspaceID, surveyID: nil, name: "Tell Slack", match: .all,
                                                                       conditions: [], actions: AlertActions(slackURL: url), enabled: true))
+            #expect(try await api.send(.get, "/api/v1/alert-rules/\(rule.id)").json["slack_webhook_id"] == .null, "no post yet, no endpoint")
             let survey = try await api.createSurvey()
             _ = try await api.send(.post, "/api/v1/responses", json: #"{"survey_id": \#(survey), "score": 4}"#)
             try await api.evaluateAlerts()
             let admin = try await api.signedIn("admin@acme.test", role: .admin)
             let endpoint = try #require(try await api.store.slackWebhook(workspaceID: api.workspaceID, url: url))
+            #expect(try await api.send(.get, "/api/v1/alert-rules/\(rule.id)").json["slack_webhook_id"] == .integer(endpoint.id))
+            #expect(try await api.send(.get, "/api/v1/alert-rules").json["data"]?[0]?["slack_webhook_id"] == .integer(endpoint.id))
+            let listed = try await api.send(.get, "/api/v1/webhooks/\(endpoint.id)/deliveries")
+            #expect(listed.status == .ok && listed.json["data"]?[0]?["event_type"] == .string("alert.fired"), "\(listed.json)")
             let pending = try await admin.get("/app/alert-rules/\(rule.id)")
             #expect(pending.html.contains("Sent as deliveries of webhook endpoint \(endpoint.id)") && pending.html.contains("<td>pending"))
             #expect(!pending.html.contains("Send again"), "a post still being tried is not replayed")

@@ -27,18 +27,20 @@ struct AlertRulesController {
                                                         conditions: rule.conditions, actions: rule.actions, enabled: rule.enabled) else {
             throw Problem.badRequest("the rule could not be saved")
         }
-        return JSONResponse.make(Self.representation(saved), status: .created, headers: [.location: "/api/v1/alert-rules/\(saved.id)"])
+        return JSONResponse.make(try await representation(saved), status: .created, headers: [.location: "/api/v1/alert-rules/\(saved.id)"])
     }
 
     @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
         try QueryReader.requireNone(request)
-        let rules = try await store.alertRules(workspaceID: try context.requireWorkspace())
-        return JSONResponse.make(Representation.page(rules.map(Self.representation), next: nil))
+        let workspaceID = try context.requireWorkspace()
+        let rules = try await store.alertRules(workspaceID: workspaceID)
+        let slack = try await store.slackWebhookIDs(workspaceID: workspaceID)
+        return JSONResponse.make(Representation.page(rules.map { Self.representation($0, slackWebhooks: slack) }, next: nil))
     }
 
     @Sendable func show(_ request: Request, context: AppContext) async throws -> Response {
         try QueryReader.requireNone(request)
-        return JSONResponse.make(Self.representation(try await find(context)))
+        return JSONResponse.make(try await representation(try await find(context)))
     }
 
     /// Changes the fields given; the rest stay. Responses it fired for stay fired.
@@ -52,7 +54,7 @@ struct AlertRulesController {
                                                         match: rule.match, conditions: rule.conditions, actions: rule.actions, enabled: rule.enabled) else {
             throw Problem.notFound("no alert rule with id \(current.id) in this workspace")
         }
-        return JSONResponse.make(Self.representation(saved))
+        return JSONResponse.make(try await representation(saved))
     }
 
     @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
@@ -74,8 +76,15 @@ struct AlertRulesController {
 
     // MARK: - Representation
 
-    static func representation(_ rule: AlertRule) -> JSONValue {
+    private func representation(_ rule: AlertRule) async throws -> JSONValue {
+        Self.representation(rule, slackWebhooks: try await store.slackWebhookIDs(workspaceID: rule.workspaceID))
+    }
+
+    /// `slack_webhook_id`: the endpoint whose delivery log holds the rule's Slack posts (null
+    /// until the rule has fired, or without a Slack URL).
+    static func representation(_ rule: AlertRule, slackWebhooks: [String: Int64]) -> JSONValue {
         .object([
+            "slack_webhook_id": rule.actions.slackURL.flatMap { slackWebhooks[$0] }.map(JSONValue.integer) ?? .null,
             "id": .integer(rule.id), "name": .string(rule.name), "survey_id": rule.surveyID.map(JSONValue.integer) ?? .null,
             "match": .string(rule.match.rawValue), "conditions": .array(rule.conditions.map(\.json)), "actions": rule.actions.json,
             "enabled": .bool(rule.enabled), "created_at": .string(rule.createdAt.rfc3339), "updated_at": .string(rule.updatedAt.rfc3339),
