@@ -84,6 +84,7 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
     OutcomesPage(store: store, accounts: accountPages).addRoutes(to: router)
     ThemePages(store: store, accounts: accountPages, sending: sending).addRoutes(to: router)
     CasePages(store: store, accounts: accountPages, sending: sending).addRoutes(to: router)
+    AlertRulePages(store: store, accounts: accountPages, settings: webhooks, sending: sending).addRoutes(to: router)
     WidgetController(store: store).addRoutes(to: router)
     let tokens = TokenCache()
     let delighted = router.group("v1").add(middleware: DelightedAuthenticator(store: store, cache: tokens, requestsPerMinute: delightedRequestsPerMinute))
