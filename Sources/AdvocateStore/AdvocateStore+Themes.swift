@@ -378,12 +378,20 @@ extension AdvocateStore {
     /// digest all read them here.
     public func keyDrivers(workspaceID: Int64, surveyID: Int64, from: CalendarDay?, to: CalendarDay?, filter: ReportFilter,
                            limit: Int) async throws -> (drivers: [KeyDriver], names: [Int64: String], commenters: Tally) {
-        let comments = try await themedComments(workspaceID: workspaceID, surveyID: surveyID, from: from, to: to, filter: filter, limit: limit)
+        let analysed: (drivers: [KeyDriver], commenters: Tally)
+        if filter.isEmpty {
+            // Every commenter of the days, from the rollup: no comment is read, and no limit applies.
+            analysed = try await driverRollup(surveyID: surveyID, from: from, to: to)
+        } else {
+            let comments = try await themedComments(workspaceID: workspaceID, surveyID: surveyID, from: from, to: to, filter: filter, limit: limit)
+            var commenters = Tally.empty
+            for comment in comments { commenters.add(comment.score) }
+            analysed = (KeyDrivers.analyse(comments.map { ThemedResponse(score: $0.score, themes: $0.themes) }), commenters)
+        }
         let names = Dictionary(try await themes(workspaceID: workspaceID).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        var commenters = Tally.empty
-        for comment in comments { commenters.add(comment.score) }
+        let commenters = analysed.commenters
         // A theme deleted since the comments were read has no name and is left out.
-        let drivers = KeyDrivers.analyse(comments.map { ThemedResponse(score: $0.score, themes: $0.themes) })
+        let drivers = analysed.drivers
             .filter { names[$0.theme] != nil }
             .sorted { (names[$0.theme]!, $0.theme) < (names[$1.theme]!, $1.theme) }
         return (drivers, names, commenters)
