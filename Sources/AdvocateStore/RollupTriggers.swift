@@ -20,6 +20,9 @@ enum RollupTriggers {
     static func statements(_ dialect: Dialect) -> [String] {
         let clustered = dialect == .sqlite ? " WITHOUT ROWID" : ""
         return [
+            // The funnel of a period that is not on quarter hours, or filtered, reads the
+            // invitations of the period only.
+            "CREATE INDEX invitations_survey_created ON invitations (survey_id, created_at)",
             // Commenters per survey, local day and theme, by category; theme 0 is every commenter.
             """
             CREATE TABLE driver_rollups (
