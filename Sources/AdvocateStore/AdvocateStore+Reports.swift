@@ -125,13 +125,20 @@ extension AdvocateStore {
     }
 
     /// The dimensions a survey's answers can be broken down by (properties seen, `channel`, `locale`).
+    ///
+    /// One index seek per dimension: `DISTINCT` read every rollup row of the survey (days × values
+    /// of every property, hundreds of thousands with a million answers) on every report page.
     public func reportDimensions(surveyID: Int64) async throws -> [String] {
         try await database.read { sql in
-            try await sql.raw("SELECT DISTINCT dimension FROM nps_rollups WHERE survey_id = \(bind: surveyID) AND dimension <> ''").all()
-                .map { row in
-                    let d = try row.decode(column: "dimension", as: String.self)
-                    return d.hasPrefix("@") ? String(d.dropFirst()) : d
-                }.sorted()
+            var dimensions: [String] = []
+            var after = ReportDimension.overall
+            while let row = try await sql.raw("""
+                SELECT MIN(dimension) AS d FROM nps_rollups WHERE survey_id = \(bind: surveyID) AND dimension > \(bind: after)
+                """).first(), let next = try row.decode(column: "d", as: String?.self) {
+                dimensions.append(next.hasPrefix("@") ? String(next.dropFirst()) : next)
+                after = next
+            }
+            return dimensions.sorted()
         }
     }
 

@@ -15,6 +15,15 @@ struct DriverFunnelRollupTests {
         try await withTestStore(backend, clock: ManualClock(Timestamp(rfc3339: "2026-11-30T09:00:00Z")!)) { store, _ in
             let (ws, surveys) = try await Self.loadDemo(store, answers: 900)
             try await Self.expectAgreement(store, ws, surveys, "after the demo load")
+            // The dimensions a report offers, found by one seek each, are those of the rollup.
+            for survey in surveys {
+                let distinct = try await store.database.read { sql in
+                    try await sql.raw("SELECT DISTINCT dimension FROM nps_rollups WHERE survey_id = \(bind: survey.id) AND dimension <> ''").all()
+                        .map { try $0.decode(column: "dimension", as: String.self) }
+                }
+                let dimensions = try await store.reportDimensions(surveyID: survey.id)
+                #expect(dimensions == distinct.map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }.sorted() && dimensions.contains("plan"))
+            }
             var rng = SeededGenerator(seed: 14)
             let answers = try await store.allResponses(ws)
             #expect(answers.contains { $0.comment != nil })
