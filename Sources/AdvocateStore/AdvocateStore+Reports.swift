@@ -125,17 +125,24 @@ extension AdvocateStore {
     }
 
     /// The dimensions a survey's answers can be broken down by (properties seen, `channel`, `locale`).
+    ///
+    /// One index seek per dimension: `DISTINCT` read every rollup row of the survey (days × values
+    /// of every property, hundreds of thousands with a million answers) on every report page.
     public func reportDimensions(surveyID: Int64) async throws -> [String] {
         try await database.read { sql in
-            try await sql.raw("SELECT DISTINCT dimension FROM nps_rollups WHERE survey_id = \(bind: surveyID) AND dimension <> ''").all()
-                .map { row in
-                    let d = try row.decode(column: "dimension", as: String.self)
-                    return d.hasPrefix("@") ? String(d.dropFirst()) : d
-                }.sorted()
+            var dimensions: [String] = []
+            var after = ReportDimension.overall
+            while let row = try await sql.raw("""
+                SELECT MIN(dimension) AS d FROM nps_rollups WHERE survey_id = \(bind: surveyID) AND dimension > \(bind: after)
+                """).first(), let next = try row.decode(column: "d", as: String?.self) {
+                dimensions.append(next.hasPrefix("@") ? String(next.dropFirst()) : next)
+                after = next
+            }
+            return dimensions.sorted()
         }
     }
 
-    private static func dayRange(_ from: CalendarDay?, _ to: CalendarDay?, column: String = "day") -> SQLQueryString {
+    static func dayRange(_ from: CalendarDay?, _ to: CalendarDay?, column: String = "day") -> SQLQueryString {
         var q: SQLQueryString = ""
         if let from { q += " AND \(unsafeRaw: column) >= \(bind: from.daysSinceEpoch)" }
         if let to { q += " AND \(unsafeRaw: column) <= \(bind: to.daysSinceEpoch)" }
@@ -178,11 +185,70 @@ private struct SegmentDay: Hashable {
 }
 
 extension AdvocateStore {
+    /// The key drivers of every commenter of a survey on local days `from`…`to`, summed from
+    /// `driver_rollups` (theme 0 is every commenter): days × themes rows, whatever the number of comments.
+    func driverRollup(surveyID: Int64, from: CalendarDay?, to: CalendarDay?) async throws -> (drivers: [KeyDriver], commenters: Tally) {
+        let query: SQLQueryString = """
+            SELECT theme_id, CAST(SUM(promoters) AS BIGINT) AS p, CAST(SUM(passives) AS BIGINT) AS pa, CAST(SUM(detractors) AS BIGINT) AS d
+            FROM driver_rollups WHERE survey_id = \(bind: surveyID)\(Self.dayRange(from, to)) GROUP BY theme_id
+            """
+        return try await database.read { sql in
+            var commenters = Tally.empty
+            var mentioning: [Int64: Tally] = [:]
+            for row in try await sql.raw(query).all() {
+                let tally = Tally(promoters: try row.decode(column: "p", as: Int.self), passives: try row.decode(column: "pa", as: Int.self),
+                                  detractors: try row.decode(column: "d", as: Int.self))
+                let theme = try row.decode(column: "theme_id", as: Int64.self)
+                if theme == 0 { commenters = tally } else if tally.n > 0 { mentioning[theme] = tally }
+            }
+            let drivers = mentioning.keys.sorted().map { theme in
+                let with = mentioning[theme]!
+                return KeyDriver(theme: theme, with: with, without: Tally(promoters: commenters.promoters - with.promoters,
+                                                                          passives: commenters.passives - with.passives,
+                                                                          detractors: commenters.detractors - with.detractors))
+            }
+            return (drivers, commenters)
+        }
+    }
+
+    /// The funnel of a survey's invitations made between two instants on quarter hours (any
+    /// local day's bounds), summed from `funnel_rollups`; nil when a bound is not on one.
+    func funnelRollup(surveyID: Int64, from: Timestamp?, to: Timestamp?) async throws -> CampaignFunnel? {
+        let slot = RollupTriggers.funnelSlotMilliseconds
+        if let from, from.milliseconds % slot != 0 { return nil }
+        if let to, to.milliseconds % slot != 0 { return nil }
+        var condition: SQLQueryString = "survey_id = \(bind: surveyID)"
+        if let from { condition += " AND slot >= \(bind: from.milliseconds / slot)" }
+        if let to { condition += " AND slot < \(bind: to.milliseconds / slot)" }
+        let columns = ["invited", "sent", "bounced", "opened", "clicked", "answered", "promoters", "passives", "detractors", "commented"]
+        let query: SQLQueryString = """
+            SELECT \(unsafeRaw: columns.map { "CAST(COALESCE(SUM(\($0)), 0) AS BIGINT) AS \($0)" }.joined(separator: ", "))
+            FROM funnel_rollups WHERE \(condition)
+            """
+        return try await database.read { sql in
+            guard let row = try await sql.raw(query).first() else { return CampaignFunnel(variant: "") }
+            var f = CampaignFunnel(variant: "")
+            f.invited = try row.decode(column: "invited", as: Int.self)
+            f.sent = try row.decode(column: "sent", as: Int.self)
+            f.bounced = try row.decode(column: "bounced", as: Int.self)
+            f.opened = try row.decode(column: "opened", as: Int.self)
+            f.clicked = try row.decode(column: "clicked", as: Int.self)
+            f.answered = try row.decode(column: "answered", as: Int.self)
+            f.commented = try row.decode(column: "commented", as: Int.self)
+            f.tally = Tally(promoters: try row.decode(column: "promoters", as: Int.self), passives: try row.decode(column: "passives", as: Int.self),
+                            detractors: try row.decode(column: "detractors", as: Int.self))
+            return f
+        }
+    }
+
     /// The funnel of a survey's invitations made between two instants, of the contacts and
     /// invitations passing `filter`: channel, language, campaign and variant are the invitation's,
     /// properties the contact's (an invitation has no answer-time properties yet).
     public func surveyFunnel(surveyID: Int64, from: Timestamp?, to: Timestamp?, filter: ReportFilter) async throws -> CampaignFunnel {
-        guard !filter.isEmpty else { return try await surveyFunnel(surveyID: surveyID, from: from, to: to) }
+        guard !filter.isEmpty else {
+            if let rolled = try await funnelRollup(surveyID: surveyID, from: from, to: to) { return rolled }
+            return try await surveyFunnel(surveyID: surveyID, from: from, to: to)
+        }
         var condition: SQLQueryString = "i.survey_id = \(bind: surveyID)"
         if let from { condition += " AND i.created_at >= \(bind: from.milliseconds)" }
         if let to { condition += " AND i.created_at < \(bind: to.milliseconds)" }

@@ -112,6 +112,16 @@ extension AdvocateStore {
         }
     }
 
+    /// The workspace's themes' names by id, without their rules (the starter set alone has over
+    /// 2,000): what the report's drivers and the responses list need.
+    public func themeNames(workspaceID: Int64) async throws -> [(id: Int64, name: String)] {
+        try await database.read { sql in
+            try await sql.raw("SELECT id, name FROM themes WHERE workspace_id = \(bind: workspaceID) ORDER BY name, id").all().map { row in
+                (try row.decode(column: "id", as: Int64.self), try row.decode(column: "name", as: String.self))
+            }
+        }
+    }
+
     public func theme(workspaceID: Int64, id: Int64) async throws -> Theme? {
         try await database.read { sql in
             try await sql.raw("SELECT * FROM themes WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id)").first().map(Self.decodeTheme)
@@ -378,12 +388,21 @@ extension AdvocateStore {
     /// digest all read them here.
     public func keyDrivers(workspaceID: Int64, surveyID: Int64, from: CalendarDay?, to: CalendarDay?, filter: ReportFilter,
                            limit: Int) async throws -> (drivers: [KeyDriver], names: [Int64: String], commenters: Tally) {
-        let comments = try await themedComments(workspaceID: workspaceID, surveyID: surveyID, from: from, to: to, filter: filter, limit: limit)
-        let names = Dictionary(try await themes(workspaceID: workspaceID).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        var commenters = Tally.empty
-        for comment in comments { commenters.add(comment.score) }
+        let analysed: (drivers: [KeyDriver], commenters: Tally)
+        if filter.isEmpty {
+            // Every commenter of the days, from the rollup: no comment is read, and no limit applies.
+            analysed = try await driverRollup(surveyID: surveyID, from: from, to: to)
+        } else {
+            let comments = try await themedComments(workspaceID: workspaceID, surveyID: surveyID, from: from, to: to, filter: filter,
+                                                    limit: limit, readingText: false)
+            var commenters = Tally.empty
+            for comment in comments { commenters.add(comment.score) }
+            analysed = (KeyDrivers.analyse(comments.map { ThemedResponse(score: $0.score, themes: $0.themes) }), commenters)
+        }
+        let names = Dictionary(try await themeNames(workspaceID: workspaceID).map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let commenters = analysed.commenters
         // A theme deleted since the comments were read has no name and is left out.
-        let drivers = KeyDrivers.analyse(comments.map { ThemedResponse(score: $0.score, themes: $0.themes) })
+        let drivers = analysed.drivers
             .filter { names[$0.theme] != nil }
             .sorted { (names[$0.theme]!, $0.theme) < (names[$1.theme]!, $1.theme) }
         return (drivers, names, commenters)
@@ -398,8 +417,10 @@ extension AdvocateStore {
 
     /// Counted responses of the survey with a comment, answered on local days `from`…`to`
     /// (inclusive) and passing `segments`, newest first, at most `limit`, each with its themes.
+    /// Without `readingText` the texts are left empty: the drivers need only scores and themes, and
+    /// the comments are most of what such a read would carry.
     public func themedComments(workspaceID: Int64, surveyID: Int64, from: CalendarDay?, to: CalendarDay?, filter segments: ReportFilter,
-                               limit: Int) async throws -> [ThemedComment] {
+                               limit: Int, readingText: Bool = true) async throws -> [ThemedComment] {
         var filter: SQLQueryString = """
             r.workspace_id = \(bind: workspaceID) AND r.survey_id = \(bind: surveyID) AND r.status = 'counted' AND r.comment IS NOT NULL
             """
@@ -409,6 +430,8 @@ extension AdvocateStore {
         filter += segments.narrowing
         let join = segments.invitationJoin
         let condition = filter
+        let text: SQLQueryString = readingText ? "r.comment" : "''"
+        let properties: SQLQueryString = segments.decidedInSQL ? "'{}'" : "r.properties"
         return try await database.read { sql in
             var comments: [ThemedComment] = []
             var index: [Int64: Int] = [:]
@@ -416,7 +439,7 @@ extension AdvocateStore {
             // Pages, because a property segment is only narrowed, not decided, by SQL.
             while comments.count < limit {
                 let rows = try await sql.raw("""
-                    SELECT r.id, r.score, r.comment, r.channel, r.locale, r.properties FROM responses r\(join)
+                    SELECT r.id, r.score, \(text) AS comment, r.channel, r.locale, \(properties) AS properties FROM responses r\(join)
                     WHERE \(condition) AND r.id < \(bind: cursor) ORDER BY r.id DESC LIMIT \(literal: min(limit, 10_000))
                     """).all()
                 for row in rows {

@@ -567,5 +567,8 @@ enum Schema {
                 PRIMARY KEY (user_id, workspace_id, period))
             """,
         ] },
+        Migration(version: 14, reason: "key-driver and funnel rollups kept by triggers, so a report never reads comments or invitations one by one") { dialect in
+            RollupTriggers.statements(dialect)
+        },
     ]
 }

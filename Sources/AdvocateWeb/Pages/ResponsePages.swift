@@ -54,7 +54,7 @@ struct ResponsePages {
         values["channels"] = Channel.allCases.map { ["value": $0.rawValue, "selected": $0 == filter.channel] }
         values["q"] = filter.search ?? ""
         values["tag"] = filter.tag ?? ""
-        values["themes"] = try await store.themes(workspaceID: workspaceID).map { ["id": $0.id, "name": $0.name, "selected": $0.id == filter.themeID] }
+        values["themes"] = try await store.themeNames(workspaceID: workspaceID).map { ["id": $0.id, "name": $0.name, "selected": $0.id == filter.themeID] }
         values["score"] = filter.scores.map { $0.sorted().map(String.init).joined(separator: ",") } ?? ""
         values["from"] = request.uri.queryParameters["from"].map(String.init) ?? ""
         values["to"] = request.uri.queryParameters["to"].map(String.init) ?? ""
@@ -115,7 +115,7 @@ struct ResponsePages {
         // Its themes, then the workspace's others, each with the button that decides it by hand.
         let tagged = try await store.responseThemes(workspaceID: workspaceID, responseID: response.id) ?? []
         let decided = Dictionary(tagged.map { ($0.themeID, $0) }, uniquingKeysWith: { a, _ in a })
-        let themeRows = try await store.themes(workspaceID: workspaceID).map { theme -> [String: Any] in
+        let themeRows = try await store.themeNames(workspaceID: workspaceID).map { theme -> [String: Any] in
             let t = decided[theme.id]
             return ["id": theme.id, "name": theme.name, "applied": t?.applied == true, "byHand": t?.origin == .hand,
                     "how": t.map { $0.origin == .hand ? "by \($0.decidedBy ?? "hand")" : "by a rule" } ?? ""]
