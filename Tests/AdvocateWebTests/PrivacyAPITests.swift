@@ -146,3 +146,139 @@ struct PrivacyAPITests {
         }
     }
 }
+
+@Suite("/api/v1/retention and the daily retention job")
+struct RetentionAPITests {
+    @Test("PUT sets the policy (admin scope), GET shows it; bad bodies are 422 and change nothing; the daily job applies it and queues its next run",
+          arguments: TestBackend.available)
+    func policy(_ backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            #expect(try await api.send(.get, "/api/v1/retention").json["action"] == .string("off"))
+            let survey = try await api.createSurvey()
+            _ = try await api.send(.post, "/api/v1/responses", json: #"{"survey_id": \#(survey), "score": 3, "comment": "old", "created_at": "2025-01-10T10:00:00Z"}"#)
+            _ = try await api.send(.post, "/api/v1/responses", json: #"{"survey_id": \#(survey), "score": 9, "comment": "new"}"#)
+            for body in [#"{"action": "shred", "months": 3}"#, #"{"action": "delete"}"#, #"{"action": "delete", "months": 1000}"#, "[]"] {
+                let r = try await api.send(.put, "/api/v1/retention", json: body)
+                #expect(r.status == .unprocessableContent && r.isProblem, "\(body): \(r.status)")
+            }
+            #expect(try await api.send(.get, "/api/v1/retention").json["action"] == .string("off"), "nothing changed")
+            let writer = APITokenSecret.generate()
+            _ = try await api.store.createToken(workspaceID: api.workspaceID, name: "w", secretHash: APITokenSecret.hash(writer), scope: .write)
+            #expect(try await api.send(.put, "/api/v1/retention", json: #"{"action": "delete", "months": 12}"#, token: writer).status == .forbidden)
+
+            let set = try await api.send(.put, "/api/v1/retention", json: #"{"action": "delete", "months": 12}"#)
+            #expect(set.status == .ok && set.json["months"] == .integer(12) && set.json["last_run_at"] == .null)
+            try await RetentionRunner.start(store: api.store)
+            try await JobRunner(store: api.store, handlers: [RetentionRunner(store: api.store)], configuration: .init(owner: "test")).runDue()
+            #expect(try await api.responseCount() == 1)
+            let shown = try await api.send(.get, "/api/v1/retention").json
+            #expect(shown["last_run_count"] == .integer(1) && shown["last_run_at"] == .string(api.clock.now().rfc3339))
+            let next = try await api.store.database.read { sql in
+                try await sql.raw("SELECT available_at FROM jobs WHERE kind = \(bind: RetentionRunner.jobKind) AND state = 'queued'").all()
+                    .map { try $0.decode(column: "available_at", as: Int64.self) }
+            }
+            #expect(next == [api.clock.now().adding(milliseconds: RetentionRunner.intervalMilliseconds).milliseconds], "tomorrow's run is queued")
+            #expect(try await api.send(.put, "/api/v1/retention", json: #"{"action": "off"}"#).json["action"] == .string("off"))
+        }
+    }
+}
+
+@Suite("eNPS mode: employee surveys")
+struct EmployeeSurveyAPITests {
+    @Test("individual answers are refused by name and left out of lists; groups under five are hidden from reports and drivers",
+          arguments: TestBackend.available)
+    func anonymity(_ backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let enps = try await api.createSurvey(#"{"name": "Pulse", "product_name": "Acme", "kind": "employee"}"#)
+            let customers = try await api.createSurvey()
+            var firstID: Int64 = 0
+            // Team a: six people on one day; team b: one person on another day.
+            for (i, team, day) in [(0, "a", "02"), (1, "a", "02"), (2, "a", "02"), (3, "a", "02"), (4, "a", "02"), (5, "a", "02"), (6, "b", "20")] {
+                let r = try await api.send(.post, "/api/v1/responses", json: #"""
+                    {"survey_id": \#(enps), "score": \#(i == 6 ? 0 : 9), "comment": "my manager \#(i)", "properties": {"team": "\#(team)"},
+                     "contact": {"external_id": "e\#(i)"}, "created_at": "2026-11-\#(day)T10:00:00Z"}
+                    """#)
+                if i == 0, case .integer(let id)? = r.json["id"] { firstID = id }
+            }
+            _ = try await api.send(.post, "/api/v1/responses", json: #"{"survey_id": \#(customers), "score": 10, "comment": "customer"}"#)
+
+            let one = try await api.send(.get, "/api/v1/responses/\(firstID)")
+            #expect(one.status == .forbidden && one.isProblem && one.detail.contains("employee (eNPS) survey"))
+            let listed = try await api.send(.get, "/api/v1/responses?survey_id=\(enps)")
+            #expect(listed.status == .forbidden && listed.isProblem)
+            let all = try await api.send(.get, "/api/v1/responses")
+            guard case .array(let rows)? = all.json["data"] else { Issue.record("no list: \(all.json)"); return }
+            #expect(rows.map { $0["comment"] } == [.string("customer")], "only the customer survey's answer is listed")
+
+            let report = try await api.send(.get, "/api/v1/surveys/\(enps)/report?by=team&interval=day&from=2026-11-01&to=2026-11-30").json
+            #expect(report["responses"] == .integer(7), "the whole survey is shown")
+            guard case .array(let breakdown)? = report["breakdown"], case .array(let trend)? = report["trend"] else { Issue.record("\(report)"); return }
+            #expect(breakdown.map { $0["value"] } == [.string("a")], "team b (one person) is hidden")
+            #expect(!trend.contains { $0["responses"] == .integer(1) }, "the day with one answer is hidden")
+            #expect(report["anonymity"]?["hidden_segments"] == .integer(1) && report["anonymity"]?["hidden_trend_points"] == .integer(1))
+            #expect(report["anonymity"]?["message"] == .string("fewer than 5 — hidden to protect anonymity"))
+
+            let filtered = try await api.send(.get, "/api/v1/surveys/\(enps)/report?segment=team:b").json
+            #expect(filtered["responses"] == .integer(0) && filtered["nps"] == .null && filtered["anonymity"]?["summary_hidden"] == .bool(true),
+                    "a filter down to one person shows nothing")
+            let customerReport = try await api.send(.get, "/api/v1/surveys/\(customers)/report").json
+            #expect(customerReport["anonymity"] == nil && customerReport["responses"] == .integer(1), "customer surveys are as before")
+        }
+    }
+}
+
+@Suite("Dashboard: a person's export and erasure; employee answers")
+struct PrivacyPagesTests {
+    @Test("an admin downloads a person's data and erases them after confirming; a member sees neither link", arguments: TestBackend.available)
+    func exportAndErase(_ backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            try await api.plantPerson()
+            guard let contact = try await api.store.contact(workspaceID: api.workspaceID, externalID: "zq"),
+                  case .integer(let responseID)? = try await api.send(.get, "/api/v1/responses?contact=zq").json["data"]?[0]?["id"] else {
+                Issue.record("no planted person"); return
+            }
+            let member = try await api.signedIn("member@example.com", role: .member)
+            #expect(!(try await member.get("/app/responses/\(responseID)").html.contains("/app/contacts/\(contact.id)/erase")))
+
+            let admin = try await api.signedIn("admin@example.com", role: .admin)
+            let page = try await admin.get("/app/responses/\(responseID)")
+            #expect(page.html.contains("/app/contacts/\(contact.id)/export") && page.html.contains("/app/contacts/\(contact.id)/erase"))
+            let download = try await admin.get("/app/contacts/\(contact.id)/export")
+            #expect(download.status == .ok && download.json["responses"]?[0]?["comment"] == .string(APIHarness.personComment))
+            #expect(download.headers[.contentDisposition]?.contains("attachment") == true)
+            let confirm = try await admin.get("/app/contacts/\(contact.id)/erase")
+            #expect(confirm.status == .ok && confirm.html.contains("Erase \(APIHarness.personName)?"))
+
+            let unticked = try await admin.post("/app/contacts/\(contact.id)/erase", [])
+            #expect(unticked.status == .badRequest && unticked.html.contains("Nothing was erased"))
+            #expect(try await api.store.contact(workspaceID: api.workspaceID, id: contact.id) != nil)
+            let noToken = try await admin.post("/app/contacts/\(contact.id)/erase", [("confirm", "erase")], csrf: false)
+            #expect(noToken.status == .forbidden)
+            #expect(try await api.store.contact(workspaceID: api.workspaceID, id: contact.id) != nil, "no CSRF token, nothing erased")
+
+            let erased = try await admin.post("/app/contacts/\(contact.id)/erase", [("confirm", "erase")])
+            #expect(erased.status == .ok && erased.html.contains("Erased"))
+            #expect(try await api.tracesOfPerson().isEmpty)
+            #expect(try await admin.get("/app/contacts/\(contact.id)/export").status == .notFound)
+        }
+    }
+
+    @Test("employee surveys' answers are refused on the response page, left out of the list and the CSV export", arguments: TestBackend.available)
+    func employeeAnswers(_ backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let enps = try await api.createSurvey(#"{"name": "Pulse", "product_name": "Acme", "kind": "employee"}"#)
+            let customers = try await api.createSurvey()
+            let answer = try await api.send(.post, "/api/v1/responses", json: #"{"survey_id": \#(enps), "score": 2, "comment": "my manager is awful"}"#)
+            guard case .integer(let id)? = answer.json["id"] else { Issue.record("no answer"); return }
+            _ = try await api.send(.post, "/api/v1/responses", json: #"{"survey_id": \#(customers), "score": 10, "comment": "customer praise"}"#)
+            let owner = try await api.signedIn("owner@example.com", role: .owner)
+            let one = try await owner.get("/app/responses/\(id)")
+            #expect(one.status == .forbidden && one.html.contains("Individual answers are not shown") && !one.html.contains("awful"))
+            let list = try await owner.get("/app/responses")
+            #expect(list.html.contains("customer praise") && !list.html.contains("awful"))
+            #expect(try await owner.get("/app/responses?survey_id=\(enps)").status == .forbidden)
+            let csv = try await owner.get("/app/export/responses.csv")
+            #expect(csv.status == .ok && !String(decoding: csv.bytes, as: UTF8.self).contains("awful"))
+        }
+    }
+}

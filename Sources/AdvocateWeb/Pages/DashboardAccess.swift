@@ -40,6 +40,10 @@ public enum DashboardAccess {
         Rule(method: "POST", path: "/app/themes/starter", role: .admin),
         Rule(method: "POST", path: "/app/themes/rule", role: .admin),
         Rule(method: "POST", path: "/app/themes/:id", role: .admin),
+        // A person's access and erasure requests.
+        Rule(method: "GET", path: "/app/contacts/:id/export", role: .admin),
+        Rule(method: "GET", path: "/app/contacts/:id/erase", role: .admin),
+        Rule(method: "POST", path: "/app/contacts/:id/erase", role: .admin),
         // Members: admins manage admins, members and viewers; the owner role is the owners' (MemberPolicy).
         Rule(method: "GET", path: "/app/members", role: .admin),
         Rule(method: "POST", path: "/app/members/invite", role: .admin),
