@@ -282,3 +282,19 @@ struct PrivacyPagesTests {
         }
     }
 }
+
+extension PrivacyPagesTests {
+    @Test("an employee survey's report page hides segments under five and says so", arguments: TestBackend.available)
+    func employeeReportPage(_ backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let enps = try await api.createSurvey(#"{"name": "Pulse", "product_name": "Acme", "kind": "employee"}"#)
+            for (i, team) in ["a", "a", "a", "a", "a", "lonely-team"].enumerated() {
+                _ = try await api.send(.post, "/api/v1/responses", json: #"{"survey_id": \#(enps), "score": \#(i), "properties": {"team": "\#(team)"}}"#)
+            }
+            let owner = try await api.signedIn("owner@example.com", role: .owner)
+            let page = try await owner.get("/app/surveys/\(enps)?by=team")
+            #expect(page.status == .ok && page.html.contains("fewer than 5 — hidden to protect anonymity"))
+            #expect(!page.html.contains("lonely-team"), "the one-person team is not shown")
+        }
+    }
+}
