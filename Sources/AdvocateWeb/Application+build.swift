@@ -81,6 +81,7 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
     AccountSettingsPage(store: store, accounts: accountPages).addRoutes(to: router)
     ResponsePages(store: store, accounts: accountPages).addRoutes(to: router)
     ContactPrivacyPages(store: store, accounts: accountPages).addRoutes(to: router)
+    RetentionPage(store: store, accounts: accountPages).addRoutes(to: router)
     SurveyReportPage(store: store, accounts: accountPages).addRoutes(to: router)
     OutcomesPage(store: store, accounts: accountPages).addRoutes(to: router)
     ThemePages(store: store, accounts: accountPages, sending: sending).addRoutes(to: router)

@@ -298,3 +298,24 @@ extension PrivacyPagesTests {
         }
     }
 }
+
+extension PrivacyPagesTests {
+    @Test("owners set the retention policy on /app/privacy; bad input is named and changes nothing; admins only read it", arguments: TestBackend.available)
+    func retentionPage(_ backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let owner = try await api.signedIn("owner@example.com", role: .owner)
+            #expect(try await owner.get("/app/privacy").html.contains("Keep every answer"))
+            let bad = try await owner.post("/app/privacy", [("action", "delete"), ("months", "0")])
+            #expect(bad.status == .unprocessableContent && bad.html.contains("Not saved: months"))
+            #expect(try await api.store.retention(workspaceID: api.workspaceID) == nil)
+            let saved = try await owner.post("/app/privacy", [("action", "anonymise"), ("months", "18")])
+            #expect(saved.headers[.location] == "/app/privacy?done=saved")
+            #expect(try await api.store.retention(workspaceID: api.workspaceID)?.policy == RetentionPolicy(action: .anonymise, months: 18))
+            let admin = try await api.signedIn("admin@example.com", role: .admin)
+            let read = try await admin.get("/app/privacy")
+            #expect(read.status == .ok && read.html.contains("Only owners change this") && !read.html.contains("action=\"/app/privacy\""))
+            _ = try await owner.post("/app/privacy", [("action", "off"), ("months", "")])
+            #expect(try await api.store.retention(workspaceID: api.workspaceID) == nil)
+        }
+    }
+}

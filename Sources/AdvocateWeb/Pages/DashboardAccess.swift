@@ -40,6 +40,9 @@ public enum DashboardAccess {
         Rule(method: "POST", path: "/app/themes/starter", role: .admin),
         Rule(method: "POST", path: "/app/themes/rule", role: .admin),
         Rule(method: "POST", path: "/app/themes/:id", role: .admin),
+        // The retention policy: admins read it, owners set it.
+        Rule(method: "GET", path: "/app/privacy", role: .admin),
+        Rule(method: "POST", path: "/app/privacy", role: .owner),
         // A person's access and erasure requests.
         Rule(method: "GET", path: "/app/contacts/:id/export", role: .admin),
         Rule(method: "GET", path: "/app/contacts/:id/erase", role: .admin),
