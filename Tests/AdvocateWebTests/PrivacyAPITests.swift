@@ -221,6 +221,10 @@ struct EmployeeSurveyAPITests {
             let filtered = try await api.send(.get, "/api/v1/surveys/\(enps)/report?segment=team:b").json
             #expect(filtered["responses"] == .integer(0) && filtered["nps"] == .null && filtered["anonymity"]?["summary_hidden"] == .bool(true),
                     "a filter down to one person shows nothing")
+            let delighted = try await api.v1(.get, "survey_responses?trend=\(enps)")
+            #expect(delighted.status == .forbidden, "the Delighted-compatible list refuses them too: \(delighted.status)")
+            #expect(try await api.v1(.get, "survey_responses?trend=\(customers)").status == .ok)
+            #expect(try await api.v1(.get, "survey_responses/\(firstID)").status == .forbidden)
             let customerReport = try await api.send(.get, "/api/v1/surveys/\(customers)/report").json
             #expect(customerReport["anonymity"] == nil && customerReport["responses"] == .integer(1), "customer surveys are as before")
         }
