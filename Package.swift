@@ -47,6 +47,7 @@ let package = Package(
             name: "AdvocateStore",
             dependencies: [
                 "AdvocateCore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),

@@ -137,43 +137,14 @@ extension AdvocateStore {
         try await contacts(workspaceID: workspaceID, filter: ContactListFilter(), after: cursor, limit: limit)
     }
 
-    /// Erases a contact and every response they gave (GDPR erasure); false when not found.
-    /// The reports stop counting the erased answers in the same transaction.
+    /// Erases a contact and everything about them (`erasePerson`); false when not found.
     public func eraseContact(workspaceID: Int64, externalID: String) async throws -> Bool {
-        try await eraseContact(workspaceID: workspaceID, where: "external_id = \(bind: externalID)")
+        try await erasePerson(workspaceID: workspaceID, person: .externalID(externalID))
     }
 
-    /// Erases the contact with a database id, as `eraseContact(workspaceID:externalID:)` does.
+    /// Erases the contact with a database id, as `erasePerson` does.
     public func eraseContact(workspaceID: Int64, id: Int64) async throws -> Bool {
-        try await eraseContact(workspaceID: workspaceID, where: "id = \(bind: id)")
-    }
-
-    private func eraseContact(workspaceID: Int64, where identity: SQLQueryString) async throws -> Bool {
-        // FOR UPDATE waits for an ingest that holds this contact, so its answer is either erased
-        // with its rollup count or arrives after the contact is gone (and creates a new one).
-        let lock: SQLQueryString = database.dialect == .postgres ? " FOR UPDATE" : ""
-        return try await database.write { sql in
-            guard let row = try await sql.raw("""
-                SELECT id FROM contacts WHERE workspace_id = \(bind: workspaceID) AND \(identity)\(lock)
-                """).first() else { return false }
-            let id = try row.decode(column: "id", as: Int64.self)
-            var delta = RollupDelta()
-            for r in try await sql.raw("""
-                SELECT survey_id, score, channel, locale, properties, day FROM responses
-                WHERE contact_id = \(bind: id) AND workspace_id = \(bind: workspaceID) AND status = 'counted'
-                """).all() {
-                guard let score = Score(try r.decode(column: "score", as: Int.self)) else { continue }
-                delta.add(surveyID: try r.decode(column: "survey_id", as: Int64.self),
-                          day: CalendarDay(daysSinceEpoch: try r.decode(column: "day", as: Int.self)), score: score,
-                          channel: Channel(rawValue: try r.decode(column: "channel", as: String.self)) ?? .api,
-                          locale: try r.decode(column: "locale", as: String?.self),
-                          properties: Properties(jsonText: try r.decode(column: "properties", as: String.self)), sign: -1)
-            }
-            try await sql.raw("DELETE FROM responses WHERE contact_id = \(bind: id) AND workspace_id = \(bind: workspaceID)").run()
-            try await sql.raw("DELETE FROM contacts WHERE id = \(bind: id) AND workspace_id = \(bind: workspaceID)").run()
-            try await delta.apply(in: sql)
-            return true
-        }
+        try await erasePerson(workspaceID: workspaceID, person: .id(id))
     }
 
     static func decodeContact(_ row: any SQLRow) throws -> Contact {

@@ -110,7 +110,7 @@ extension AdvocateStore {
         }
     }
 
-    /// Queues the digest job at `at` unless one is already waiting (each run queues the next).
+    /// Queues a recurring job (the digest, retention) at `at` unless one is already waiting (each run queues the next).
     public func scheduleDigestRun(kind: String, at: Timestamp) async throws {
         let now = clock.now()
         try await database.write { sql in

@@ -25,6 +25,8 @@ public struct ResponseFilter: Sendable, Hashable {
     public var tag: String?
     /// A theme the response has (by a rule or by hand, not removed by hand).
     public var themeID: Int64?
+    /// Surveys whose answers are left out (employee surveys, whose answers are never listed).
+    public var excludedSurveyIDs: [Int64] = []
 
     public init() {}
 
@@ -46,6 +48,7 @@ public struct ResponseFilter: Sendable, Hashable {
     var sql: SQLQueryString {
         var q: SQLQueryString = ""
         if let v = surveyID { q += " AND survey_id = \(bind: v)" }
+        if !excludedSurveyIDs.isEmpty { q += " AND survey_id NOT IN (\(binds: excludedSurveyIDs))" }
         if let v = contactID { q += " AND contact_id = \(bind: v)" }
         if let v = category {
             switch v {

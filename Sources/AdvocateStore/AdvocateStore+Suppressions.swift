@@ -37,8 +37,10 @@ extension AdvocateStore {
     /// "subscribe again" button on the unsubscribe page): nobody else can undo an unsubscribe.
     public func resubscribe(workspaceID: Int64, email: String) async throws -> Bool {
         try await database.write { sql in
-            try await sql.raw("DELETE FROM suppressions WHERE workspace_id = \(bind: workspaceID) AND email = \(bind: email) RETURNING email")
-                .first() != nil
+            try await sql.raw("""
+                DELETE FROM suppressions WHERE workspace_id = \(bind: workspaceID) AND email IN (\(bind: email), \(bind: Self.erasedAddress(email)))
+                RETURNING email
+                """).first() != nil
         }
     }
 
@@ -89,12 +91,16 @@ extension AdvocateStore {
 
     static func suppressions(workspaceID: Int64, emails: Set<String>, in sql: any SQLDatabase) async throws -> [String: Suppression] {
         var result: [String: Suppression] = [:]
-        for chunk in Array(emails).chunked(500) {
+        // An erased person's address is kept only as its hash (erasePerson): look that up too.
+        var byHash: [String: String] = [:]
+        for email in emails { byHash[erasedAddress(email)] = email }
+        for chunk in (Array(emails) + byHash.keys).chunked(500) {
             for row in try await sql.raw("""
                 SELECT * FROM suppressions WHERE workspace_id = \(bind: workspaceID) AND email IN (\(binds: Array(chunk)))
                 """).all() {
-                let s = try decodeSuppression(row)
-                result[s.email] = s
+                var s = try decodeSuppression(row)
+                if let email = byHash[s.email] { s.email = email }
+                if result[s.email] == nil { result[s.email] = s }
             }
         }
         return result

@@ -28,6 +28,14 @@ extension AdvocateStore {
     }
 
     /// The workspace's surveys, oldest first.
+    /// Ids of the workspace's employee (eNPS) surveys, whose individual answers are never shown.
+    public func employeeSurveyIDs(workspaceID: Int64) async throws -> [Int64] {
+        try await database.read { sql in
+            try await sql.raw("SELECT id FROM surveys WHERE workspace_id = \(bind: workspaceID) AND kind = \(bind: SurveyKind.employee.rawValue) ORDER BY id")
+                .all().map { try $0.decode(column: "id", as: Int64.self) }
+        }
+    }
+
     public func surveys(workspaceID: Int64, after cursor: Int64?, limit: Int) async throws -> Page<Survey> {
         try await database.read { sql in
             let rows = try await sql.raw("""

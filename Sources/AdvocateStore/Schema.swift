@@ -567,6 +567,19 @@ enum Schema {
                 PRIMARY KEY (user_id, workspace_id, period))
             """,
         ] },
+        Migration(version: 12, reason: "privacy: each workspace's retention policy for old answers") { _ in [
+            // No row is off. action: delete or anonymise (RetentionPolicy); last_run_at is when
+            // the daily job last finished it, shown on the settings page.
+            """
+            CREATE TABLE retention_policies (
+                workspace_id BIGINT PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,
+                action TEXT NOT NULL,
+                months INTEGER NOT NULL,
+                updated_at BIGINT NOT NULL,
+                last_run_at BIGINT,
+                last_run_count BIGINT)
+            """,
+        ] },
         Migration(version: 14, reason: "key-driver and funnel rollups kept by triggers, so a report never reads comments or invitations one by one") { dialect in
             RollupTriggers.statements(dialect)
         },

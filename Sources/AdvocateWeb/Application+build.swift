@@ -80,6 +80,8 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
     MemberPages(store: store, accounts: accountPages, sending: sending).addRoutes(to: router)
     AccountSettingsPage(store: store, accounts: accountPages).addRoutes(to: router)
     ResponsePages(store: store, accounts: accountPages).addRoutes(to: router)
+    ContactPrivacyPages(store: store, accounts: accountPages).addRoutes(to: router)
+    RetentionPage(store: store, accounts: accountPages).addRoutes(to: router)
     SurveyReportPage(store: store, accounts: accountPages).addRoutes(to: router)
     OutcomesPage(store: store, accounts: accountPages).addRoutes(to: router)
     ThemePages(store: store, accounts: accountPages, sending: sending).addRoutes(to: router)
@@ -105,6 +107,7 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
     WebhooksController(store: store, settings: webhooks, sending: sending).addRoutes(to: api)
     AlertRulesController(store: store, settings: webhooks).addRoutes(to: api)
     CasesController(store: store, sending: sending).addRoutes(to: api)
+    RetentionController(store: store).addRoutes(to: api)
     routes.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     return router
 }

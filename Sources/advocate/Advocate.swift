@@ -8,7 +8,7 @@ struct Advocate: AsyncParsableCommand {
         commandName: "advocate",
         abstract: "Advocate: self-hosted Net Promoter Score.",
         subcommands: [ServeCommand.self, MigrateCommand.self, TokenCommand.self, UserCommand.self, LinkCommand.self, ReportCommand.self,
-                      ImportCommand.self, ExportCommand.self, DemoCommand.self, BackupCommand.self, RestoreCommand.self, DKIMCommand.self, BenchCommand.self])
+                      ContactCommand.self, RetentionCommand.self, ImportCommand.self, ExportCommand.self, DemoCommand.self, BackupCommand.self, RestoreCommand.self, DKIMCommand.self, BenchCommand.self])
 
     /// Reads `--config FILE` into the environment before the options are parsed (ConfigFile).
     static func main() async {

@@ -153,6 +153,9 @@ struct ExportCommand: AsyncParsableCommand {
             let ws = try await store.requireWorkspace(workspace)
             var filter = ResponseFilter()
             filter.surveyID = survey
+            // eNPS: employee surveys' answers are never exported one by one.
+            filter.excludedSurveyIDs = try await store.employeeSurveyIDs(workspaceID: ws.id)
+            if let survey, filter.excludedSurveyIDs.contains(survey) { throw CLIError(Anonymity.individualAnswersRefused(surveyID: survey)) }
             let (responses, contacts) = try await store.exportableResponses(workspaceID: ws.id, filter: filter)
             let text = ResponseCSV.document(responses, contacts: contacts)
             if let output {

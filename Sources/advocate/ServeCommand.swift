@@ -84,7 +84,8 @@ struct ServeCommand: AsyncParsableCommand {
         logger.info("data: \(location)")
         var pool: SMTPPool?
         // Theme rules are applied to old comments by the job runner, with or without e-mail.
-        var handlers: [any JobHandler] = [ThemeRetagger(store: store, logger: logger)]
+        var handlers: [any JobHandler] = [ThemeRetagger(store: store, logger: logger), RetentionRunner(store: store, logger: logger)]
+        try await RetentionRunner.start(store: store)
         var concurrency = 8
         if let mail {
             let client: SMTPClient

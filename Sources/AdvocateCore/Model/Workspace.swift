@@ -71,6 +71,8 @@ public enum TokenScope: String, Sendable, Hashable, CaseIterable, Comparable {
         case "GET", "HEAD", "OPTIONS": return .read
         case "DELETE" where route.hasSuffix("/contacts/{external_id}") || route.hasSuffix("/surveys/{id}"): return .admin
         case _ where route.hasPrefix("/api/v1/webhooks"): return .admin
+        // A policy deletes or anonymises answers in bulk, as erasing contacts does.
+        case _ where route == "/api/v1/retention": return .admin
         // A rule can send every answer to any address or Slack channel, like a webhook.
         case _ where route.hasPrefix("/api/v1/alert-rules"): return .admin
         default: return .write

@@ -2,7 +2,7 @@ import AdvocateCore
 import AdvocateStore
 import Hummingbird
 
-/// `/api/v1/contacts`: upsert by external id, read, list and erase contacts.
+/// `/api/v1/contacts`: upsert by external id, read, list, export and erase contacts.
 struct ContactsController {
     let store: AdvocateStore
 
@@ -10,6 +10,7 @@ struct ContactsController {
         group.get("contacts", use: list)
         group.put("contacts/:external_id", use: upsert)
         group.get("contacts/:external_id", use: show)
+        group.get("contacts/:external_id/export", use: export)
         group.delete("contacts/:external_id", use: erase)
     }
 
@@ -38,6 +39,16 @@ struct ContactsController {
         try q.finish()
         let page = try await store.contacts(workspaceID: try context.requireWorkspace(), after: cursor, limit: limit)
         return JSONResponse.make(Representation.page(page.items.map(Representation.contact), next: page.nextCursor))
+    }
+
+    /// Everything held about the person, for an access request (`AdvocateStore.personalData`).
+    @Sendable func export(_ request: Request, context: AppContext) async throws -> Response {
+        try QueryReader.requireNone(request)
+        let externalID = try context.textParameter("external_id")
+        guard let doc = try await store.personalData(workspaceID: try context.requireWorkspace(), person: .externalID(externalID)) else {
+            throw Problem.notFound("no contact with external_id \"\(externalID)\" in this workspace")
+        }
+        return JSONResponse.make(doc)
     }
 
     @Sendable func erase(_ request: Request, context: AppContext) async throws -> Response {

@@ -56,6 +56,9 @@ struct ResponsesController {
         guard let response = try await store.response(workspaceID: workspaceID, id: id) else {
             throw Problem.notFound("no response with id \(id) in this workspace")
         }
+        if try await store.employeeSurveyIDs(workspaceID: workspaceID).contains(response.surveyID) {
+            throw Problem.forbidden(Anonymity.individualAnswersRefused(surveyID: response.surveyID))
+        }
         let contacts = try await store.contacts(workspaceID: workspaceID, ids: response.contactID.map { [$0] } ?? [])
         return JSONResponse.make(Representation.response(response, contact: response.contactID.flatMap { contacts[$0] }))
     }
@@ -74,6 +77,11 @@ struct ResponsesController {
                 return JSONResponse.make(Representation.page([], next: nil))
             }
             filter.contactID = contact.id
+        }
+        // eNPS: an employee survey's answers are refused by name and left out of every other list.
+        filter.excludedSurveyIDs = try await store.employeeSurveyIDs(workspaceID: workspaceID)
+        if let survey = filter.surveyID, filter.excludedSurveyIDs.contains(survey) {
+            throw Problem.forbidden(Anonymity.individualAnswersRefused(surveyID: survey))
         }
         let page = try await store.responses(workspaceID: workspaceID, filter: filter, before: cursor, limit: limit)
         let contacts = try await store.contacts(workspaceID: workspaceID, ids: Array(Set(page.items.compactMap(\.contactID))))

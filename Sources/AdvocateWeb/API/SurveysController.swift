@@ -71,7 +71,9 @@ struct SurveysController {
         let filter = q.reportFilter()
         try q.finish()
         let survey = try await find(context)
-        let built = try await store.report(survey: survey, from: from, to: to, interval: interval, by: by, filter: filter, method: method)
+        var built = try await store.report(survey: survey, from: from, to: to, interval: interval, by: by, filter: filter, method: method)
+        var hidden: Anonymity.Hidden?
+        if survey.kind == .employee { (built, hidden) = Anonymity.redact(built) }
         var body = Representation.report(built, surveyID: survey.id, range: (from, to), interval: interval, by: by)
         // What was kept out of the numbers (over the survey's whole life): one-click scores
         // awaiting a human signal, answers taken for link scanners, and the scanners' hits.
@@ -79,6 +81,7 @@ struct SurveysController {
         let hits = try await store.scoreLinkHits(workspaceID: survey.workspaceID, surveyID: survey.id)
         if case .object(var fields) = body {
             if !filter.isEmpty { fields["filter"] = .string(filter.description) }
+            if let hidden { fields["anonymity"] = Anonymity.json(hidden) }
             fields["not_counted"] = .object([
                 "provisional": .integer(Int64(uncounted[.provisional] ?? 0)),
                 "flagged": .integer(Int64(uncounted[.flagged] ?? 0)),

@@ -121,7 +121,15 @@ struct VerbatimsController {
     /// Key drivers of a survey's commenters in `scope`, with the themes' names; drivers in name order.
     static func drivers(store: AdvocateStore, workspaceID: Int64, surveyID: Int64, scope: Scope) async throws
         -> (drivers: [KeyDriver], names: [Int64: String], commenters: Tally) {
-        try await store.keyDrivers(workspaceID: workspaceID, surveyID: surveyID, from: scope.from, to: scope.to, filter: scope.filter,
-                                   limit: maxDriverComments)
+        var result = try await store.keyDrivers(workspaceID: workspaceID, surveyID: surveyID, from: scope.from, to: scope.to, filter: scope.filter,
+                                                limit: maxDriverComments)
+        // eNPS: a theme's effect compares those who named it with those who did not; either
+        // group under five would give its people's scores away.
+        if try await store.employeeSurveyIDs(workspaceID: workspaceID).contains(surveyID) {
+            let all = result.commenters
+            result.drivers = result.drivers.filter { !Anonymity.isHidden($0.with) && !Anonymity.isHidden($0.without) }
+            if Anonymity.isHidden(all) { result = ([], result.names, .empty) }
+        }
+        return result
     }
 }

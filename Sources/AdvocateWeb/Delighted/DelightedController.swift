@@ -212,7 +212,10 @@ struct DelightedController {
         }
         let expand = expansions(&q)
         try q.finish()
-        filter.surveyID = try await survey(context, trend: trend).id
+        let survey = try await survey(context, trend: trend)
+        // eNPS: an employee survey's answers are never listed one by one.
+        if survey.kind == .employee { throw Problem.forbidden(Anonymity.individualAnswersRefused(surveyID: survey.id)) }
+        filter.surveyID = survey.id
         if let personID { filter.contactID = personID }
         if let personEmail {
             guard let email = Identifiers.normalizedEmail(personEmail) else {
@@ -230,7 +233,13 @@ struct DelightedController {
         var q = QueryReader(request)
         let expand = expansions(&q)
         try q.finish()
-        return try await surveyResponse(workspaceID: try context.requireWorkspace(), id: try context.idParameter(), expand: expand)
+        let workspaceID = try context.requireWorkspace()
+        let id = try context.idParameter()
+        if let response = try await store.response(workspaceID: workspaceID, id: id),
+           try await store.employeeSurveyIDs(workspaceID: workspaceID).contains(response.surveyID) {
+            throw Problem.forbidden(Anonymity.individualAnswersRefused(surveyID: response.surveyID))
+        }
+        return try await surveyResponse(workspaceID: workspaceID, id: id, expand: expand)
     }
 
     @Sendable func updateSurveyResponse(_ request: Request, context: AppContext) async throws -> Response {

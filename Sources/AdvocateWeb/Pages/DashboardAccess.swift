@@ -49,6 +49,13 @@ public enum DashboardAccess {
         Rule(method: "POST", path: "/app/alert-rules/:id/enabled", role: .admin),
         Rule(method: "POST", path: "/app/alert-rules/:id/delete", role: .admin),
         Rule(method: "POST", path: "/app/alert-rules/:id/slack/:delivery/replay", role: .admin),
+        // The retention policy: admins read it, owners set it.
+        Rule(method: "GET", path: "/app/privacy", role: .admin),
+        Rule(method: "POST", path: "/app/privacy", role: .owner),
+        // A person's access and erasure requests.
+        Rule(method: "GET", path: "/app/contacts/:id/export", role: .admin),
+        Rule(method: "GET", path: "/app/contacts/:id/erase", role: .admin),
+        Rule(method: "POST", path: "/app/contacts/:id/erase", role: .admin),
         // Members: admins manage admins, members and viewers; the owner role is the owners' (MemberPolicy).
         Rule(method: "GET", path: "/app/members", role: .admin),
         Rule(method: "POST", path: "/app/members/invite", role: .admin),

@@ -7,7 +7,8 @@ import NPS
 /// The dashboard's responses: `/app/responses`, every counted answer of the workspace with the
 /// API's filters in the URL (survey, category, score, channel, comment or not, dates, text in the
 /// comment, tag, theme) and pages by cursor; `/app/responses/{id}`, one answer with its contact, the
-/// contact's other answers, its properties, tags and notes. Every role may read them.
+/// contact's other answers, its properties, tags and notes. Every role may read them, except the
+/// answers of employee (eNPS) surveys, which nobody sees one by one.
 struct ResponsePages {
     let store: AdvocateStore
     let accounts: AccountPages
@@ -24,11 +25,12 @@ struct ResponsePages {
     @Sendable func export(_ request: Request, context: AppContext) async throws -> Response {
         guard let session = try await accounts.currentSession(request) else { return PageRenderer.shared.redirect(to: "/login") }
         var q = QueryReader(request, ignoringEmpty: true)
-        let filter = q.responseFilter()
+        var filter = q.responseFilter()
         guard q.issues.isEmpty else {
             return PageRenderer.shared.message(catalog: Catalog.english, heading: "These filters cannot be exported",
                                                text: q.issues.map(\.description).joined(separator: "; "), status: .badRequest)
         }
+        if let refused = try await withoutEmployeeAnswers(&filter, workspaceID: session.membership.workspace.id) { return refused }
         let (responses, contacts) = try await store.exportableResponses(workspaceID: session.membership.workspace.id, filter: filter)
         let name = "responses-\(session.membership.workspace.slug)-\(store.clock.now().rfc3339.prefix(10)).csv"
         return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name)\"",
@@ -36,12 +38,25 @@ struct ResponsePages {
                         body: .init(byteBuffer: ByteBuffer(string: ResponseCSV.document(responses, contacts: contacts))))
     }
 
+    /// eNPS: an employee survey's answers are left out of lists and exports, and asking for
+    /// that survey alone gets the page that says why.
+    private func withoutEmployeeAnswers(_ filter: inout ResponseFilter, workspaceID: Int64) async throws -> Response? {
+        filter.excludedSurveyIDs = try await store.employeeSurveyIDs(workspaceID: workspaceID)
+        guard let survey = filter.surveyID, filter.excludedSurveyIDs.contains(survey) else { return nil }
+        return Self.employeeAnswersRefused(survey)
+    }
+
+    static func employeeAnswersRefused(_ surveyID: Int64) -> Response {
+        PageRenderer.shared.message(catalog: Catalog.english, heading: "Individual answers are not shown",
+                                    text: Anonymity.individualAnswersRefused(surveyID: surveyID), status: .forbidden)
+    }
+
     @Sendable func list(_ request: Request, context: AppContext) async throws -> Response {
         guard let session = try await accounts.currentSession(request) else { return PageRenderer.shared.redirect(to: "/login") }
         let workspaceID = session.membership.workspace.id
         // The filter form sends every field, the unused ones empty.
         var q = QueryReader(request, ignoringEmpty: true)
-        let filter = q.responseFilter()
+        var filter = q.responseFilter()
         let cursor = q.cursor()
         let problems = q.issues
         let form = accounts.cookies.session(request, respondent: false)
@@ -64,6 +79,7 @@ struct ResponsePages {
             values["error"] = problems.map(\.description).joined(separator: "; ")
             return try await accounts.dashboardPage("responses", values, title: "Responses", session: session, cookies: form.cookies, status: .badRequest)
         }
+        if let refused = try await withoutEmployeeAnswers(&filter, workspaceID: workspaceID) { return refused }
         let page = try await store.responses(workspaceID: workspaceID, filter: filter, before: cursor, limit: Self.pageSize)
         let contacts = try await store.contacts(workspaceID: workspaceID, ids: Array(Set(page.items.compactMap(\.contactID))))
         let names = Dictionary(uniqueKeysWithValues: surveys.map { ($0.id, $0.name) })
@@ -100,12 +116,14 @@ struct ResponsePages {
                                                     cookies: form.cookies, status: .notFound)
         }
         let survey = try await store.survey(workspaceID: workspaceID, id: response.surveyID)
+        if survey?.kind == .employee { return Self.employeeAnswersRefused(response.surveyID) }
         var contact: Contact?
         if let contactID = response.contactID { contact = try await store.contact(workspaceID: workspaceID, id: contactID) }
         var earlier: [[String: Any]] = []
         if let contactID = response.contactID {
             var filter = ResponseFilter()
             filter.contactID = contactID
+            filter.excludedSurveyIDs = try await store.employeeSurveyIDs(workspaceID: workspaceID)
             for other in try await store.responses(workspaceID: workspaceID, filter: filter, before: nil, limit: 20).items where other.id != response.id {
                 earlier.append(["id": other.id, "date": String(other.createdAt.rfc3339.prefix(10)), "score": other.score.value,
                                 "category": other.category.rawValue, "comment": other.comment ?? ""])
@@ -146,7 +164,8 @@ struct ResponsePages {
             values["contact"] = [
                 "name": contact.name ?? "", "email": contact.email ?? "", "externalID": contact.externalID ?? "",
                 "locale": contact.locale ?? "", "since": String(contact.createdAt.rfc3339.prefix(10)),
-            ]
+                "id": contact.id, "canManagePrivacy": session.membership.role >= .admin,
+            ] as [String: Any]
         }
         return try await accounts.dashboardPage("response", values, title: "Response \(response.id)", session: session, cookies: form.cookies)
     }

@@ -48,9 +48,19 @@ struct SurveyReportPage {
             return try await accounts.dashboardPage("survey-report", values, title: survey.name, session: session, cookies: form.cookies, status: .badRequest)
         }
 
-        let report = try await store.report(survey: survey, from: from, to: to, interval: interval, by: by, filter: filter)
-        let before = try await store.report(survey: survey, from: from.advanced(by: -length), to: from.advanced(by: -1), interval: interval,
+        var report = try await store.report(survey: survey, from: from, to: to, interval: interval, by: by, filter: filter)
+        var before = try await store.report(survey: survey, from: from.advanced(by: -length), to: from.advanced(by: -1), interval: interval,
                                             by: nil, filter: filter)
+        if survey.kind == .employee {
+            // eNPS: no group under five, here as in the API (Anonymity).
+            let hidden: Anonymity.Hidden
+            (report, hidden) = Anonymity.redact(report)
+            before = Anonymity.redact(before).0
+            if hidden.summary || hidden.segments > 0 || hidden.trendPoints > 0 {
+                values["anonymity"] = "Some groups have " + Anonymity.hiddenMessage
+                    + " (\(hidden.summary ? "the whole selection" : "\(hidden.segments) segments, \(hidden.trendPoints) periods"))."
+            }
+        }
         let summary = report.summary
         let tally = summary.tally
         values["nps"] = summary.nps.map { String(Display.roundedPoints($0)) } ?? "–"
