@@ -139,16 +139,17 @@ extension AdvocateStore {
 
     /// Erases a contact and every response they gave (GDPR erasure); false when not found.
     /// The reports stop counting the erased answers in the same transaction.
-    public func eraseContact(workspaceID: Int64, externalID: String) async throws -> Bool {
-        try await eraseContact(workspaceID: workspaceID, where: "external_id = \(bind: externalID)")
+    public func eraseContact(workspaceID: Int64, externalID: String, audit: AuditActor? = nil) async throws -> Bool {
+        try await eraseContact(workspaceID: workspaceID, where: "external_id = \(bind: externalID)", audit: audit)
     }
 
     /// Erases the contact with a database id, as `eraseContact(workspaceID:externalID:)` does.
-    public func eraseContact(workspaceID: Int64, id: Int64) async throws -> Bool {
-        try await eraseContact(workspaceID: workspaceID, where: "id = \(bind: id)")
+    public func eraseContact(workspaceID: Int64, id: Int64, audit: AuditActor? = nil) async throws -> Bool {
+        try await eraseContact(workspaceID: workspaceID, where: "id = \(bind: id)", audit: audit)
     }
 
-    private func eraseContact(workspaceID: Int64, where identity: SQLQueryString) async throws -> Bool {
+    private func eraseContact(workspaceID: Int64, where identity: SQLQueryString, audit: AuditActor?) async throws -> Bool {
+        let now = clock.now()
         // FOR UPDATE waits for an ingest that holds this contact, so its answer is either erased
         // with its rollup count or arrives after the contact is gone (and creates a new one).
         let lock: SQLQueryString = database.dialect == .postgres ? " FOR UPDATE" : ""
@@ -172,6 +173,8 @@ extension AdvocateStore {
             try await sql.raw("DELETE FROM responses WHERE contact_id = \(bind: id) AND workspace_id = \(bind: workspaceID)").run()
             try await sql.raw("DELETE FROM contacts WHERE id = \(bind: id) AND workspace_id = \(bind: workspaceID)").run()
             try await delta.apply(in: sql)
+            // Only the database id: the log must not keep what the erasure removed.
+            try await Self.audit(audit, workspaceID: workspaceID, action: "contact.erased", target: ("contact", String(id)), at: now, in: sql)
             return true
         }
     }
