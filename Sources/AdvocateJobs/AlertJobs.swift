@@ -42,7 +42,8 @@ public final class AlertEvaluator: JobHandler {
 }
 
 /// Posts an alert to a rule's Slack-compatible incoming webhook (job kind `alert.slack`), with
-/// the same SSRF policy as webhooks and retries with backoff.
+/// the same SSRF policy as webhooks and retries with backoff: only for jobs queued before an
+/// upgrade, since rules' Slack posts are now deliveries of a Slack-format webhook endpoint.
 public final class AlertSlackPoster: JobHandler {
     public let kind = alertSlackJobKind
     private let store: AdvocateStore

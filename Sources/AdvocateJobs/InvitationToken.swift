@@ -1,3 +1,4 @@
+import AdvocateCore
 import AdvocateStore
 import Crypto
 import Foundation
@@ -8,10 +9,7 @@ import Foundation
 public enum InvitationToken {
     /// A new random token and its hash.
     public static func make() -> InvitationTokenPair {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        let token = Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let token = RandomToken.base64URL()
         return InvitationTokenPair(token: token, hash: hash(token))
     }
 

@@ -27,7 +27,6 @@ public enum WebhookSignature {
         return signatures.split(separator: ",").contains { ConstantTime.equal(Array($0.utf8), expected) }
     }
 
-    /// A new secret: an invitation token's 32 random bytes, after `whsec_` so that it is
-    /// recognisable in a leak (secret scanners, logs).
-    public static func makeSecret() -> String { "whsec_" + InvitationToken.make().token }
+    /// A new secret (`RandomToken.webhookSecret`).
+    public static func makeSecret() -> String { RandomToken.webhookSecret() }
 }

@@ -3,7 +3,8 @@ import SQLKit
 
 /// The job that evaluates a workspace's alert rules for one response.
 public let alertEvaluationJobKind = "alert.evaluate"
-/// The job that posts an alert to a Slack-compatible incoming webhook.
+/// The job that posted an alert to a Slack-compatible incoming webhook before Slack posts became
+/// webhook deliveries; its handler stays to send the jobs an upgrade finds queued.
 public let alertSlackJobKind = "alert.slack"
 /// The job that sends one e-mail of the loop: an alert to the team, or a case's reply to the respondent.
 public let loopEmailJobKind = "loop.email"
@@ -75,6 +76,42 @@ extension AdvocateStore {
     /// Deletes a rule; its cases stay (without their rule).
     public func deleteAlertRule(workspaceID: Int64, id: Int64, audit: AuditActor? = nil) async throws -> Bool {
         try await deleteAudited("alert_rules", type: "alert_rule", column: "name", workspaceID: workspaceID, id: id, audit: audit)
+    }
+
+    /// How many responses each of the workspace's rules has fired for, by rule id.
+    public func alertFiringCounts(workspaceID: Int64) async throws -> [Int64: Int] {
+        try await database.read { sql in
+            var counts: [Int64: Int] = [:]
+            for row in try await sql.raw("""
+                SELECT rule_id, COUNT(*) AS fired FROM alert_firings WHERE workspace_id = \(bind: workspaceID) GROUP BY rule_id
+                """).all() {
+                counts[try row.decode(column: "rule_id", as: Int64.self)] = try row.decode(column: "fired", as: Int.self)
+            }
+            return counts
+        }
+    }
+
+    /// The last `limit` counted responses (of one survey, or all), as rules see them: what a
+    /// rule being edited would have matched. Two reads, however many responses.
+    public func recentAlertSubjects(workspaceID: Int64, surveyID: Int64?, limit: Int) async throws -> [AlertSubject] {
+        try await database.read { sql in
+            let survey: SQLQueryString = surveyID.map { "AND survey_id = \(bind: $0)" } ?? ""
+            let responses = try await sql.raw("""
+                SELECT * FROM responses WHERE workspace_id = \(bind: workspaceID) AND status = 'counted' \(survey) ORDER BY id DESC LIMIT \(bind: limit)
+                """).all().map(Self.decodeResponse)
+            guard !responses.isEmpty else { return [] }
+            var themes: [Int64: Set<String>] = [:]
+            for row in try await sql.raw("""
+                SELECT rt.response_id, t.name FROM response_themes rt JOIN themes t ON t.id = rt.theme_id
+                WHERE rt.response_id IN (\(binds: responses.map(\.id))) AND rt.applied = 1
+                """).all() {
+                themes[try row.decode(column: "response_id", as: Int64.self), default: []].insert(try row.decode(column: "name", as: String.self))
+            }
+            return responses.map {
+                AlertSubject(surveyID: $0.surveyID, score: $0.score, comment: $0.comment, properties: $0.properties, themes: themes[$0.id] ?? [],
+                             channel: $0.channel)
+            }
+        }
     }
 
     /// What a rule refers to that the workspace does not have: a survey, themes, properties no
@@ -194,33 +231,74 @@ extension AdvocateStore {
             if rule.actions.createCase {
                 opened = try await Self.openCase(rule: rule, response: response, now: now, in: sql)
             }
-            let event = WebhookPayload.body(eventID: "alert", type: .alertFired, at: now,
-                                            data: WebhookPayload.loopData(rule: rule, response: response, contact: context.contact, followUp: opened))
-            var jobs: [NewJob] = []
+            let alert = WebhookEvent(workspaceID: response.workspaceID, type: .alertFired,
+                                     data: WebhookPayload.loopData(rule: rule, response: response, contact: context.contact, followUp: opened))
             if !rule.actions.emails.isEmpty {
-                jobs.append(NewJob(workspaceID: response.workspaceID, kind: loopEmailJobKind,
-                                   payload: ["to": .array(rule.actions.emails.map(JSONValue.string)), "alert": .string(event)], runAt: now))
+                let event = WebhookPayload.body(eventID: "alert", type: .alertFired, at: now, data: alert.data)
+                try await Self.insertJobs([NewJob(workspaceID: response.workspaceID, kind: loopEmailJobKind,
+                                                  payload: ["to": .array(rule.actions.emails.map(JSONValue.string)), "alert": .string(event)], runAt: now)],
+                                          now: now, in: sql)
             }
-            if let url = rule.actions.slackURL {
-                jobs.append(NewJob(workspaceID: response.workspaceID, kind: alertSlackJobKind,
-                                   payload: ["url": .string(url), "event": .string(event)], runAt: now, maxAttempts: 12))
-            }
-            try await Self.insertJobs(jobs, now: now, in: sql)
             var events: [WebhookEvent] = []
-            if rule.actions.webhooks {
-                events.append(WebhookEvent(workspaceID: response.workspaceID, type: .alertFired,
-                                           data: WebhookPayload.loopData(rule: rule, response: response, contact: context.contact, followUp: opened)))
-            }
+            if rule.actions.webhooks { events.append(alert) }
             if let opened {
                 events.append(WebhookEvent(workspaceID: response.workspaceID, type: .caseCreated,
                                            data: WebhookPayload.loopData(rule: nil, response: response, contact: context.contact, followUp: opened)))
             }
-            if !events.isEmpty {
-                let targets = try await Self.webhookTargets(workspaceIDs: [response.workspaceID], in: sql)
-                try await Self.enqueueWebhookEvents(events, targets: targets, database: database, now: now, in: sql)
+            var targets: [Int64: [WebhookTarget]] = [:]
+            if !events.isEmpty { targets = try await Self.webhookTargets(workspaceIDs: [response.workspaceID], in: sql) }
+            if !events.isEmpty { try await Self.enqueueWebhookEvents(events, targets: targets, database: database, now: now, in: sql) }
+            // The Slack post is a delivery of the URL's Slack-format endpoint, so it is retried,
+            // logged and replayed like any webhook's (unless that endpoint already got alert.fired).
+            if let url = rule.actions.slackURL {
+                let endpoint = try await Self.slackEndpoint(workspaceID: response.workspaceID, url: url, now: now, in: sql)
+                let sent = rule.actions.webhooks && targets[response.workspaceID, default: []].contains { $0.id == endpoint && $0.events.contains(.alertFired) }
+                if !sent {
+                    try await Self.enqueueWebhookEvents([alert], targets: [response.workspaceID: [WebhookTarget(id: endpoint, events: [.alertFired])]],
+                                                        database: database, now: now, in: sql)
+                }
             }
             return AlertFiring(rule: rule, openedCase: opened)
         }
+    }
+
+    /// The workspace's Slack-format endpoint for `url` (the oldest, when there are several),
+    /// made on first use: without events of its own, it receives the posts of the rules that
+    /// name its URL. Deleting it only stops them until a rule fires again and remakes it.
+    static func slackEndpoint(workspaceID: Int64, url: String, now: Timestamp, in sql: any SQLDatabase) async throws -> Int64 {
+        if let endpoint = try await slackWebhook(workspaceID: workspaceID, url: url, in: sql) { return endpoint.id }
+        return try await sql.raw("""
+            INSERT INTO webhooks (workspace_id, url, events, format, secret, enabled, created_at, updated_at)
+            VALUES (\(bind: workspaceID), \(bind: url), '', \(bind: WebhookFormat.slack.rawValue), \(bind: RandomToken.webhookSecret()), 1,
+                    \(bind: now.milliseconds), \(bind: now.milliseconds))
+            RETURNING id
+            """).first()!.decode(column: "id", as: Int64.self)
+    }
+
+    /// The endpoint that carries a Slack URL's posts, once a rule has fired (nil before).
+    public func slackWebhook(workspaceID: Int64, url: String) async throws -> Webhook? {
+        try await database.read { sql in try await Self.slackWebhook(workspaceID: workspaceID, url: url, in: sql) }
+    }
+
+    /// The Slack-format endpoints of the workspace by URL (the oldest of each), to name the one
+    /// carrying each rule's posts.
+    public func slackWebhookIDs(workspaceID: Int64) async throws -> [String: Int64] {
+        try await database.read { sql in
+            var ids: [String: Int64] = [:]
+            for row in try await sql.raw("""
+                SELECT id, url FROM webhooks WHERE workspace_id = \(bind: workspaceID) AND format = \(bind: WebhookFormat.slack.rawValue) ORDER BY id DESC
+                """).all() {
+                ids[try row.decode(column: "url", as: String.self)] = try row.decode(column: "id", as: Int64.self)
+            }
+            return ids
+        }
+    }
+
+    private static func slackWebhook(workspaceID: Int64, url: String, in sql: any SQLDatabase) async throws -> Webhook? {
+        try await sql.raw("""
+            SELECT * FROM webhooks WHERE workspace_id = \(bind: workspaceID) AND url = \(bind: url) AND format = \(bind: WebhookFormat.slack.rawValue)
+            ORDER BY id LIMIT 1
+            """).first().map(decodeWebhook)
     }
 
     /// Opens the response's case unless it has one, owned as the rule says, due `dueHours` after the answer.

@@ -88,6 +88,12 @@ extension AdvocateStore {
         try await ingest.submit(workspaceID: workspaceID, items, batch: batch)
     }
 
+    /// Runs an import's writes as one bulk load: on SQLite the commits stop waiting for the disk
+    /// until the end (see `Database.bulkLoad`). For CLI imports, whose process writes nothing else.
+    public func bulkLoad<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await database.bulkLoad(body)
+    }
+
     /// What `record` would refuse in `items` if they were recorded now, as the batch endpoint
     /// names them (`responses[i].field`); writes nothing. Lets an import refuse a file whole.
     public func check(workspaceID: Int64, _ items: [ResponseSubmission]) async throws -> [ValidationIssue] {

@@ -121,7 +121,7 @@ extension Database {
         try await read { sql in
             var state = IngestState()
             try await state.loadSurveys(ids: Set(request.items.map(\.surveyID)), locking: false, in: sql)
-            try await state.loadContacts(for: [request], locking: false, in: sql)
+            try await state.loadContacts(for: [request], locking: false, database: self, inWriter: false, in: sql)
             state.markRoundContacts(for: [request])
             try await state.loadResponses(in: sql)
             try await state.loadSources(for: [request], in: sql)
@@ -136,7 +136,7 @@ extension Database {
         -> [Result<[IngestOutcome], any Error>] {
         var state = IngestState()
         try await state.loadSurveys(ids: Set(requests.flatMap { $0.items.map(\.surveyID) }), locking: dialect == .postgres, in: sql)
-        try await state.loadContacts(for: requests, locking: dialect == .postgres, in: sql)
+        try await state.loadContacts(for: requests, locking: dialect == .postgres, database: self, inWriter: true, in: sql)
         state.markRoundContacts(for: requests)
         try await state.loadResponses(in: sql)
         try await state.loadSources(for: requests, in: sql)
@@ -286,7 +286,9 @@ struct IngestState {
         }
     }
 
-    mutating func loadContacts(for requests: [IngestRequest], locking: Bool, in sql: any SQLDatabase) async throws {
+    /// `inWriter`: `sql` is SQLite's writer, inside the ingest transaction (see `selectRows`).
+    mutating func loadContacts(for requests: [IngestRequest], locking: Bool, database: Database, inWriter: Bool,
+                               in sql: any SQLDatabase) async throws {
         var externalIDs: [Int64: Set<String>] = [:]
         var emails: [Int64: Set<String>] = [:]
         for request in requests {
@@ -298,43 +300,33 @@ struct IngestState {
         }
         // FOR UPDATE serialises two PostgreSQL writers on the same contact, so the round lookup
         // below cannot race; SQLite has one writer and no such clause.
-        let lock: SQLQueryString = locking ? " ORDER BY id FOR UPDATE" : ""
+        let lock = locking ? " ORDER BY id FOR UPDATE" : ""
         for workspaceID in Set(externalIDs.keys).union(emails.keys) {
-            for chunk in Array(externalIDs[workspaceID] ?? []).chunked(1_000) {
-                let rows = try await sql.raw("""
-                    SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND external_id IN (\(binds: Array(chunk)))\(lock)
-                    """).all()
-                try register(rows)
-            }
-            for chunk in Array(emails[workspaceID] ?? []).chunked(1_000) {
-                let rows = try await sql.raw("""
-                    SELECT * FROM contacts WHERE workspace_id = \(bind: workspaceID) AND email IN (\(binds: Array(chunk)))\(lock)
-                    """).all()
-                try register(rows)
+            for (column, values) in [("external_id", externalIDs[workspaceID] ?? []), ("email", emails[workspaceID] ?? [])] {
+                for chunk in Array(values).chunked(1_000) {
+                    let text = "SELECT id, workspace_id, external_id, email, name, locale, time_zone, properties, created_at, updated_at FROM contacts "
+                        + "WHERE workspace_id = ? AND \(column) IN (" + Array(repeating: "?", count: chunk.count).joined(separator: ",") + ")" + lock
+                    try await database.selectRows(text, binds: [.integer(workspaceID)] + chunk.map(RowValue.text), fromWriter: inWriter, in: sql) {
+                        try register($0)
+                    }
+                }
             }
         }
     }
 
-    private mutating func register(_ rows: [any SQLRow]) throws {
-        for row in rows {
-            let id = try row.decode(column: "id", as: Int64.self)
-            if contactIDIndex[id] != nil { continue }
-            let c = ContactRow(
-                id: id, workspaceID: try row.decode(column: "workspace_id", as: Int64.self),
-                externalID: try row.decode(column: "external_id", as: String?.self),
-                email: try row.decode(column: "email", as: String?.self),
-                name: try row.decode(column: "name", as: String?.self),
-                locale: try row.decode(column: "locale", as: String?.self),
-                timeZone: try row.decode(column: "time_zone", as: String?.self),
-                properties: Properties(jsonText: try row.decode(column: "properties", as: String.self)),
-                createdAt: Timestamp(milliseconds: try row.decode(column: "created_at", as: Int64.self)),
-                updatedAt: Timestamp(milliseconds: try row.decode(column: "updated_at", as: Int64.self)))
-            let index = contacts.count
-            contacts.append(c)
-            contactIDIndex[id] = index
-            if let e = c.externalID { contactByExternalID[ScopedKey(workspaceID: c.workspaceID, value: e)] = index }
-            if let e = c.email { contactByEmail[ScopedKey(workspaceID: c.workspaceID, value: e)] = index }
-        }
+    private mutating func register(_ row: any ColumnValues) throws {
+        let id = try row.integer("id")
+        if contactIDIndex[id] != nil { return }
+        let c = ContactRow(
+            id: id, workspaceID: try row.integer("workspace_id"), externalID: try row.text("external_id"),
+            email: try row.text("email"), name: try row.text("name"), locale: try row.text("locale"),
+            timeZone: try row.text("time_zone"), properties: Properties(jsonText: try row.text("properties") ?? "{}"),
+            createdAt: Timestamp(milliseconds: try row.integer("created_at")), updatedAt: Timestamp(milliseconds: try row.integer("updated_at")))
+        let index = contacts.count
+        contacts.append(c)
+        contactIDIndex[id] = index
+        if let e = c.externalID { contactByExternalID[ScopedKey(workspaceID: c.workspaceID, value: e)] = index }
+        if let e = c.email { contactByEmail[ScopedKey(workspaceID: c.workspaceID, value: e)] = index }
     }
 
     var contactIDIndex: [Int64: Int] = [:]

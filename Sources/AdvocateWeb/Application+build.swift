@@ -92,6 +92,7 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
     OutcomesPage(store: store, accounts: accountPages).addRoutes(to: router)
     ThemePages(store: store, accounts: accountPages, sending: sending).addRoutes(to: router)
     CasePages(store: store, accounts: accountPages, sending: sending).addRoutes(to: router)
+    AlertRulePages(store: store, accounts: accountPages, settings: webhooks, sending: sending).addRoutes(to: router)
     AuditPage(store: store, accounts: accountPages).addRoutes(to: router)
     WidgetController(store: store, limiter: publicLimiter).addRoutes(to: router)
     let tokens = TokenCache()

@@ -102,19 +102,26 @@ struct ImportCommand: AsyncParsableCommand {
             }
             let progress = ProgressBar(total: submissions.count, label: "importing")
             var created = 0, updated = 0, done = 0
-            for chunk in stride(from: 0, to: submissions.count, by: 5_000) {
-                let part = submissions[chunk..<min(chunk + 5_000, submissions.count)].map(\.submission)
-                let outcomes: [IngestOutcome]
-                do { outcomes = try await store.record(workspaceID: ws.id, part, batch: true) } catch {
-                    // Only a concurrent writer changing the same contacts since the check gets here.
-                    progress.finish()
-                    throw CLIError("stopped at line \(submissions[chunk].line) after importing \(done) rows: \(error)\n"
-                                   + "(running the import again is safe: an answer in the same round updates its response)")
+            let checked = submissions
+            do {
+                try await store.bulkLoad {
+                    for chunk in stride(from: 0, to: checked.count, by: 5_000) {
+                        let part = checked[chunk..<min(chunk + 5_000, checked.count)].map(\.submission)
+                        let outcomes: [IngestOutcome]
+                        do { outcomes = try await store.record(workspaceID: ws.id, part, batch: true) } catch {
+                            // Only a concurrent writer changing the same contacts since the check gets here.
+                            throw CLIError("stopped at line \(checked[chunk].line) after importing \(done) rows: \(error)\n"
+                                           + "(running the import again is safe: an answer in the same round updates its response)")
+                        }
+                        created += outcomes.filter(\.created).count
+                        updated += outcomes.count - outcomes.filter(\.created).count
+                        done += part.count
+                        progress.update(done)
+                    }
                 }
-                created += outcomes.filter(\.created).count
-                updated += outcomes.count - outcomes.filter(\.created).count
-                done += part.count
-                progress.update(done)
+            } catch {
+                progress.finish()
+                throw error
             }
             progress.finish()
             print("imported \(submissions.count) rows: \(created) new responses, \(updated) updated an earlier answer in the same round"

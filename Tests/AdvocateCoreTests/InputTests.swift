@@ -1,4 +1,4 @@
-import AdvocateCore
+@testable import AdvocateCore
 import Foundation
 import NPS
 import Testing
@@ -463,6 +463,22 @@ struct IdentifiersTests {
     ])
     func invalidEmails(raw: String) {
         #expect(Identifiers.normalizedEmail(raw) == nil)
+    }
+
+    @Test("the ASCII path answers exactly as the general path, on 20,000 seeded near-addresses")
+    func asciiPathAgreesWithGeneralPath() {
+        var random = SeededGenerator(seed: 7)
+        // Mostly address-like text, with the characters each rule is about.
+        let alphabet = Array("aZ09.@@..-+_ <>,;\"\t\r\n\u{7F}xY")
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0...20, using: &random)
+            var raw = String((0..<length).map { _ in alphabet.randomElement(using: &random)! })
+            if Bool.random(using: &random) { raw = "Ada.L" + raw + "@Example.com" }
+            #expect(Identifiers.normalizedASCIIEmail(raw) == Identifiers.normalizedUnicodeEmail(raw), "\(raw.debugDescription)")
+        }
+        let long = String(repeating: "l", count: 64) + "@" + String(repeating: "D", count: 185) + ".com"
+        #expect(Identifiers.normalizedASCIIEmail(long) == Identifiers.normalizedUnicodeEmail(long))
+        #expect(Identifiers.normalizedASCIIEmail(long + "m") == Identifiers.normalizedUnicodeEmail(long + "m"))
     }
 
     @Test("the local part may have 64 bytes and the address 254 characters, not more")

@@ -170,7 +170,8 @@ struct ClosingTheLoopTests {
                     let client = try SMTPClient(configuration: try SMTPConfiguration.parse(url: "smtp://127.0.0.1:\(smtp.port)?starttls=off"))
                     let pool = SMTPPool(client: client, concurrency: 1, perMinute: nil, clock: clock)
                     let mail = MailSettings(from: try MailAddress(parsing: "Acme NPS <nps@acme.example.com>"), publicURL: "https://nps.acme.example.com", dkim: nil)
-                    let poster = AlertSlackPoster(store: store, settings: WebhookSettings(allowPrivateNetworks: true, publicURL: "https://nps.acme.example.com"))
+                    let poster = WebhookDeliverer(store: store, settings: WebhookSettings(allowPrivateNetworks: true, publicURL: "https://nps.acme.example.com"),
+                                                  notice: WebhookDisabledNotice(store: store, pool: nil, settings: nil))
                     let f = try await AlertFixture(store: store, clock: clock, handlers: [poster, LoopMailer(store: store, pool: pool, settings: mail)],
                                                    members: [("kim@acme.test", .member), ("lee@acme.test", .member)])
                     let rule = try await f.rule([.category([.detractor]), .property(name: "mrr", .atLeast(5000))], actions: AlertActions(
@@ -245,3 +246,43 @@ struct ClosingTheLoopTests {
         }
     }
 }
+
+@Suite("Slack posts of alert rules are webhook deliveries")
+struct AlertSlackDeliveryTests {
+    @Test("a Slack endpoint that fails twice then succeeds gets the message exactly once; three attempts are logged with status and timing; replay sends it again",
+          arguments: TestBackend.available)
+    func retriedAndLogged(_ backend: TestBackend) async throws {
+        try await WebhookReceiver.with(fail: 2, unsigned: true) { slack in
+            try await withTestStore(backend) { store, clock in
+                let deliverer = WebhookDeliverer(store: store, settings: WebhookSettings(allowPrivateNetworks: true, publicURL: "https://nps.acme.example.com"),
+                                                 notice: WebhookDisabledNotice(store: store, pool: nil, settings: nil))
+                let f = try await AlertFixture(store: store, clock: clock, handlers: [deliverer])
+                try await f.rule([.category([.detractor])], actions: AlertActions(slackURL: slack.url))
+                let answered = try await f.answer(2)
+                for _ in 0..<5 {
+                    try await f.runner.runDue()
+                    clock.advance(milliseconds: 75 * 60_000)
+                }
+                let webhook = try #require(try await store.slackWebhook(workspaceID: f.workspace.id, url: slack.url))
+                #expect(webhook.format == .slack && webhook.events.isEmpty && webhook.enabled)
+                let deliveries = try await store.webhookDeliveries(workspaceID: f.workspace.id, webhookID: webhook.id, state: nil, before: nil, limit: 10).items
+                #expect(deliveries.count == 1)
+                let requests = try slack.requests()
+                #expect(requests.map { $0["status"] } == [.integer(500), .integer(500), .integer(200)], "exactly one message received")
+                let first = try #require(deliveries.first)
+                let (delivery, attempts) = try #require(try await store.webhookDelivery(workspaceID: f.workspace.id, webhookID: webhook.id, id: first.id))
+                #expect(delivery.state == .delivered && delivery.eventType == .alertFired && delivery.attempts == 3)
+                #expect(attempts.map(\.statusCode) == [500, 500, 200] && attempts.allSatisfy { $0.durationMilliseconds >= 0 })
+                #expect(attempts[0].at < attempts[1].at && attempts[1].at < attempts[2].at, "retried later, with backoff")
+                guard case .string(let text)? = requests.last?["body"] else { Issue.record("no Slack message"); return }
+                #expect(text.contains("https://nps.acme.example.com/app/responses/\(answered.id)") && text.contains("2/10"))
+
+                #expect(try await store.replayWebhookDelivery(workspaceID: f.workspace.id, webhookID: webhook.id, id: first.id).get().state == .pending)
+                try await f.runner.runDue()
+                #expect(try slack.requests().map { $0["status"] } == [.integer(500), .integer(500), .integer(200), .integer(200)])
+                await deliverer.shutdown()
+            }
+        }
+    }
+}
+

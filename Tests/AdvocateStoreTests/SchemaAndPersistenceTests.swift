@@ -1,3 +1,4 @@
+import Foundation
 import AdvocateCore
 @testable import AdvocateStore
 import AdvocateTestSupport
@@ -37,6 +38,46 @@ struct SchemaAndPersistenceTests {
         #expect(responses[0].comment == "Çok iyi")
         #expect(try await reopened.contact(workspaceID: ws.id, externalID: "u1") != nil)
         #expect(try await reopened.rollupTally(survey.id) == Tally(promoters: 1, passives: 0, detractors: 1))
+        await reopened.close()
+    }
+
+    @Test("a bulk load commits without waiting for the disk, then restores the writer's settings and leaves everything in the database file, also when it fails",
+          arguments: TestBackend.available)
+    func bulkLoadIsDurableAtTheEnd(backend: TestBackend) async throws {
+        let db = try await TestDatabase.make(backend)
+        defer { db.remove() }
+        let store = try await db.openStore()
+        let ws = try await store.makeWorkspace()
+        let survey = try await store.makeSurvey(ws.id)
+        @Sendable func settings() async throws -> [Int] {
+            guard backend == .sqlite else { return [] }
+            return try await store.database.write { sql in
+                [try await sql.raw("PRAGMA synchronous").first()!.decode(column: "synchronous", as: Int.self),
+                 try await sql.raw("PRAGMA wal_autocheckpoint").first()!.decode(column: "wal_autocheckpoint", as: Int.self)]
+            }
+        }
+        let usual = backend == .sqlite ? [2, 1000] : []
+        #expect(try await settings() == usual)
+        struct Stop: Error {}
+        await #expect(throws: Stop.self) {
+            try await store.bulkLoad {
+                try await store.answer(ws.id, survey: survey.id, contact: "u1", score: 9)
+                #expect(try await settings() == (backend == .sqlite ? [1, 0] : []))
+                try await store.answer(ws.id, survey: survey.id, contact: "u2", score: 2)
+                throw Stop()
+            }
+        }
+        #expect(try await settings() == usual)
+        try await store.bulkLoad { try await store.answer(ws.id, survey: survey.id, contact: "u3", score: 10) }
+        #expect(try await settings() == usual)
+        if case .sqlite(let dir) = db.location {
+            // The final checkpoint emptied the WAL: every page is in the database file itself.
+            let wal = try FileManager.default.attributesOfItem(atPath: dir + "/advocate.sqlite-wal")[.size] as? Int
+            #expect(wal == 0)
+        }
+        await store.close()
+        let reopened = try await db.openStore()
+        #expect(try await reopened.allResponses(ws.id).map(\.score.value) == [9, 2, 10])
         await reopened.close()
     }
 

@@ -55,3 +55,49 @@ struct CasePagesTests {
         }
     }
 }
+
+@Suite("The case page drafts the reply in the respondent's language")
+struct CaseReplyLanguagePageTests {
+    @Test("a Turkish respondent's case drafts Turkish; an Arabic contact's drafts Arabic, right to left; the API says which",
+          arguments: TestBackend.available)
+    func language(_ backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            _ = try await api.store.addMember(workspaceID: api.workspaceID, email: "kim@acme.test", name: nil, role: .member)
+            let survey = try await api.createSurvey()
+            let rule = try await api.send(.post, "/api/v1/alert-rules", json: #"""
+                {"name": "Everyone", "actions": {"case": {"owner": {"user": "kim@acme.test"}}}}
+                """#)
+            #expect(rule.status == .created)
+            for body in [
+                #"{"survey_id": \#(survey), "score": 3, "comment": "Çok yavaş", "locale": "tr", "contact": {"external_id": "t", "email": "ayse@customer.test", "name": "Ayşe", "locale": "de"}}"#,
+                #"{"survey_id": \#(survey), "score": 8, "contact": {"external_id": "a", "email": "omar@customer.test", "name": "Omar", "locale": "ar"}}"#,
+            ] {
+                #expect(try await api.send(.post, "/api/v1/responses", json: body).status == .created)
+            }
+            try await api.evaluateAlerts()
+            let cases = try await api.store.followUpCases(workspaceID: api.workspaceID, filter: CaseFilter(), before: nil, limit: 10).items
+            let byContact = Dictionary(uniqueKeysWithValues: try await cases.asyncMap { c in
+                (try await api.store.caseReplyContext(workspaceID: api.workspaceID, id: c.id)?.2?.externalID ?? "", c.id)
+            })
+            let turkish = try #require(byContact["t"]), arabic = try #require(byContact["a"])
+            let kim = try await api.signedIn("kim@acme.test", role: .member)
+            let tr = try await kim.get("/app/cases/\(turkish)")
+            #expect(tr.html.contains(" ile yaşadığınız deneyim için üzgünüz\""))
+            #expect(tr.html.contains("Merhaba Ayşe,") && tr.html.contains("Drafted in Türkçe") && tr.html.contains("lang=\"tr\" dir=\"ltr\""))
+            let ar = try await kim.get("/app/cases/\(arabic)")
+            #expect(ar.html.contains("شكرًا على ملاحظاتك حول") && ar.html.contains("lang=\"ar\" dir=\"rtl\""))
+            let draft = try await api.send(.get, "/api/v1/cases/\(arabic)/reply")
+            #expect(draft.json["language"] == .string("ar"))
+            guard case .string(let subject)? = draft.json["subject"] else { Issue.record("no subject: \(draft.json)"); return }
+            #expect(subject.hasPrefix("شكرًا"))
+        }
+    }
+}
+
+extension Sequence {
+    fileprivate func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var out: [T] = []
+        for element in self { out.append(try await transform(element)) }
+        return out
+    }
+}

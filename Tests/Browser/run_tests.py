@@ -20,7 +20,7 @@ sys.path.insert(0, str(HERE.parent / "PythonSupport"))
 
 from processes import runner_arguments  # noqa: E402
 
-MODULES = ["test_respondent", "test_languages", "test_widget", "test_accessibility", "test_dashboard"]
+MODULES = ["test_respondent", "test_languages", "test_widget", "test_accessibility", "test_dashboard", "test_alert_rules"]
 
 
 def main():

@@ -198,7 +198,7 @@ extension JSONValue {
     }
 
     /// An integral double as an integer, so `5000` stays `5000` (not `5000.0`) in what we return.
-    static func number(_ d: Double) -> JSONValue {
+    public static func number(_ d: Double) -> JSONValue {
         d.rounded() == d && abs(d) < 9e15 ? .integer(Int64(d)) : .double(d)
     }
 }

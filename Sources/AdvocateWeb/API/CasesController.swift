@@ -112,7 +112,8 @@ struct CasesController {
         try QueryReader.requireNone(request)
         let id = try context.idParameter()
         let (_, _, contact, draft) = try await Self.draft(store: store, workspaceID: try context.requireWorkspace(), id: id, sender: nil)
-        return JSONResponse.make(.object(["to": contact?.email.map(JSONValue.string) ?? .null, "subject": .string(draft.subject), "text": .string(draft.text)]))
+        return JSONResponse.make(.object(["to": contact?.email.map(JSONValue.string) ?? .null, "subject": .string(draft.subject), "text": .string(draft.text),
+                                          "language": .string(draft.language)]))
     }
 
     /// 202: the reply is queued for the e-mail pipeline, logged on the case, and the case is contacted.
@@ -142,8 +143,9 @@ struct CasesController {
             reviewSites: settings.reviewSites,
             referralURL: settings.referralURL.map { ShareLinks.referral($0, externalID: contact?.externalID, contactID: contact?.id) },
             sharePost: settings.shareText.map { $0.resolve(response.locale ?? survey.defaultLocale) + (settings.shareURL.map { " \($0)" } ?? "") })
+        let catalog = CaseReply.catalog(responseLocale: response.locale, contactLocale: contact?.locale, surveyLocale: survey.defaultLocale)
         let draft = CaseReply.draft(score: response.score, comment: response.comment, productName: survey.productName, contactName: contact?.name,
-                                    sender: sender, links: links)
+                                    sender: sender, links: links, catalog: catalog)
         return (c, response, contact, draft)
     }
 

@@ -107,7 +107,8 @@ struct CasePages {
             "history": history.reversed().map { e -> [String: String] in
                 ["kind": e.kind.rawValue, "author": e.author ?? "Advocate", "text": e.text, "at": Self.minutes(e.at)]
             },
-            "replySubject": reply.subject, "replyText": reply.text,
+            "replySubject": reply.subject, "replyText": reply.text, "replyLanguage": template.language, "replyDirection": template.isRightToLeft ? "rtl" : "ltr",
+            "replyLanguageName": Catalog.all[template.language]?.text("language.name") ?? template.language,
         ]
         values.merge(facts) { _, new in new }
         values.merge(forms) { _, new in new }

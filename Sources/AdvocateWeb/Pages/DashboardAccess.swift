@@ -30,6 +30,7 @@ public enum DashboardAccess {
         Rule(method: "GET", path: "/app/outcomes", role: .viewer),
         Rule(method: "GET", path: "/app/cases", role: .viewer),
         Rule(method: "GET", path: "/app/cases/:id", role: .viewer),
+        Rule(method: "GET", path: "/app/alert-rules", role: .viewer),
         // Working with responses and their follow-up cases.
         Rule(method: "POST", path: "/app/responses/:id/themes", role: .member),
         Rule(method: "POST", path: "/app/cases/:id", role: .member),
@@ -40,6 +41,14 @@ public enum DashboardAccess {
         Rule(method: "POST", path: "/app/themes/starter", role: .admin),
         Rule(method: "POST", path: "/app/themes/rule", role: .admin),
         Rule(method: "POST", path: "/app/themes/:id", role: .admin),
+        // Alert rules: a rule can send every answer anywhere, so its form is the admins' (as in the API).
+        Rule(method: "GET", path: "/app/alert-rules/new", role: .admin),
+        Rule(method: "POST", path: "/app/alert-rules", role: .admin),
+        Rule(method: "GET", path: "/app/alert-rules/:id", role: .admin),
+        Rule(method: "POST", path: "/app/alert-rules/:id", role: .admin),
+        Rule(method: "POST", path: "/app/alert-rules/:id/enabled", role: .admin),
+        Rule(method: "POST", path: "/app/alert-rules/:id/delete", role: .admin),
+        Rule(method: "POST", path: "/app/alert-rules/:id/slack/:delivery/replay", role: .admin),
         // Members: admins manage admins, members and viewers; the owner role is the owners' (MemberPolicy).
         Rule(method: "GET", path: "/app/members", role: .admin),
         Rule(method: "POST", path: "/app/members/invite", role: .admin),
