@@ -30,24 +30,33 @@ extension AdvocateStore {
 
     /// Saves a new rule (or, with `id`, replaces that one). Nil when `id` names no rule of the workspace.
     public func saveAlertRule(workspaceID: Int64, id: Int64? = nil, surveyID: Int64?, name: String, match: AlertMatch,
-                              conditions: [AlertCondition], actions: AlertActions, enabled: Bool) async throws -> AlertRule? {
-        let now = clock.now().milliseconds
+                              conditions: [AlertCondition], actions: AlertActions, enabled: Bool,
+                              audit: AuditActor? = nil) async throws -> AlertRule? {
+        let at = clock.now()
+        let now = at.milliseconds
         let conditionsText = JSONValue.array(conditions.map(\.json)).serialized()
         let actionsText = actions.json.serialized()
+        let changes: Properties = ["name": .string(name), "enabled": .bool(enabled), "survey_id": surveyID.map { .integer($0) } ?? .null]
         return try await database.write { sql in
             if let id {
-                return try await sql.raw("""
+                guard let rule = try await sql.raw("""
                     UPDATE alert_rules SET survey_id = \(bind: surveyID), name = \(bind: name), combine = \(bind: match.rawValue),
                         conditions = \(bind: conditionsText), actions = \(bind: actionsText), enabled = \(bind: enabled ? 1 : 0), updated_at = \(bind: now)
                     WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) RETURNING *
-                    """).first().map(Self.decodeAlertRule)
+                    """).first().map(Self.decodeAlertRule) else { return nil }
+                try await Self.audit(audit, workspaceID: workspaceID, action: "alert_rule.updated", target: ("alert_rule", String(id)),
+                                     changes: changes, at: at, in: sql)
+                return rule
             }
-            return try await sql.raw("""
+            let rule = try await sql.raw("""
                 INSERT INTO alert_rules (workspace_id, survey_id, name, combine, conditions, actions, enabled, created_at, updated_at)
                 VALUES (\(bind: workspaceID), \(bind: surveyID), \(bind: name), \(bind: match.rawValue), \(bind: conditionsText), \(bind: actionsText),
                         \(bind: enabled ? 1 : 0), \(bind: now), \(bind: now))
                 RETURNING *
-                """).first().map(Self.decodeAlertRule)
+                """).first().map(Self.decodeAlertRule)!
+            try await Self.audit(audit, workspaceID: workspaceID, action: "alert_rule.created", target: ("alert_rule", String(rule.id)),
+                                 changes: changes, at: at, in: sql)
+            return rule
         }
     }
 
@@ -65,10 +74,8 @@ extension AdvocateStore {
     }
 
     /// Deletes a rule; its cases stay (without their rule).
-    public func deleteAlertRule(workspaceID: Int64, id: Int64) async throws -> Bool {
-        try await database.write { sql in
-            try await sql.raw("DELETE FROM alert_rules WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) RETURNING id").first() != nil
-        }
+    public func deleteAlertRule(workspaceID: Int64, id: Int64, audit: AuditActor? = nil) async throws -> Bool {
+        try await deleteAudited("alert_rules", type: "alert_rule", column: "name", workspaceID: workspaceID, id: id, audit: audit)
     }
 
     /// How many responses each of the workspace's rules has fired for, by rule id.

@@ -138,13 +138,13 @@ extension AdvocateStore {
     }
 
     /// Erases a contact and everything about them (`erasePerson`); false when not found.
-    public func eraseContact(workspaceID: Int64, externalID: String) async throws -> Bool {
-        try await erasePerson(workspaceID: workspaceID, person: .externalID(externalID))
+    public func eraseContact(workspaceID: Int64, externalID: String, audit: AuditActor? = nil) async throws -> Bool {
+        try await erasePerson(workspaceID: workspaceID, person: .externalID(externalID), audit: audit)
     }
 
     /// Erases the contact with a database id, as `erasePerson` does.
-    public func eraseContact(workspaceID: Int64, id: Int64) async throws -> Bool {
-        try await erasePerson(workspaceID: workspaceID, person: .id(id))
+    public func eraseContact(workspaceID: Int64, id: Int64, audit: AuditActor? = nil) async throws -> Bool {
+        try await erasePerson(workspaceID: workspaceID, person: .id(id), audit: audit)
     }
 
     static func decodeContact(_ row: any SQLRow) throws -> Contact {

@@ -49,20 +49,26 @@ extension AdvocateStore {
 
     /// Changes a member's role as `actor` may (MemberPolicy), in one transaction with the count
     /// of owners, so two owners demoting each other at once cannot leave none.
-    public func changeRole(workspaceID: Int64, userID: Int64, to role: Role, actor: Role) async throws -> MemberPolicy.Refusal? {
-        try await withMembership(workspaceID: workspaceID, userID: userID) { sql, current, owners in
+    public func changeRole(workspaceID: Int64, userID: Int64, to role: Role, actor: Role, audit: AuditActor? = nil) async throws -> MemberPolicy.Refusal? {
+        let now = clock.now()
+        return try await withMembership(workspaceID: workspaceID, userID: userID) { sql, current, owners in
             if let refusal = MemberPolicy.changeRefusal(actor: actor, current: current, new: role, owners: owners) { return refusal }
             try await sql.raw("UPDATE memberships SET role = \(bind: role.rawValue) WHERE workspace_id = \(bind: workspaceID) AND user_id = \(bind: userID)").run()
+            try await Self.audit(audit, workspaceID: workspaceID, action: "member.role_changed", target: ("user", String(userID)),
+                                 changes: ["from": .string(current.rawValue), "to": .string(role.rawValue)], at: now, in: sql)
             return nil
         }
     }
 
     /// Removes a member as `actor` may, and ends their sessions in this workspace at once.
-    public func removeMember(workspaceID: Int64, userID: Int64, actor: Role) async throws -> MemberPolicy.Refusal? {
-        try await withMembership(workspaceID: workspaceID, userID: userID) { sql, current, owners in
+    public func removeMember(workspaceID: Int64, userID: Int64, actor: Role, audit: AuditActor? = nil) async throws -> MemberPolicy.Refusal? {
+        let now = clock.now()
+        return try await withMembership(workspaceID: workspaceID, userID: userID) { sql, current, owners in
             if let refusal = MemberPolicy.removalRefusal(actor: actor, current: current, owners: owners) { return refusal }
             try await sql.raw("DELETE FROM memberships WHERE workspace_id = \(bind: workspaceID) AND user_id = \(bind: userID)").run()
             try await sql.raw("DELETE FROM sessions WHERE workspace_id = \(bind: workspaceID) AND user_id = \(bind: userID)").run()
+            try await Self.audit(audit, workspaceID: workspaceID, action: "member.removed", target: ("user", String(userID)),
+                                 changes: ["role": .string(current.rawValue)], at: now, in: sql)
             return nil
         }
     }
@@ -88,7 +94,7 @@ extension AdvocateStore {
     /// Invites an address with a role; the caller e-mails the link (the invitation e-mail job is
     /// queued in the same transaction, so there is never an invitation without its message).
     public func inviteMember(workspaceID: Int64, email: String, role: Role, tokenHash: String, invitedBy: Int64?,
-                             message: @escaping @Sendable (MemberInvitation) -> NewJob) async throws -> MemberInvitation {
+                             audit: AuditActor? = nil, message: @escaping @Sendable (MemberInvitation) -> NewJob) async throws -> MemberInvitation {
         let now = clock.now()
         return try await database.write { sql in
             let expires = now.adding(days: Self.memberInvitationDays)
@@ -99,6 +105,8 @@ extension AdvocateStore {
                 """).first()!.decode(column: "id", as: Int64.self)
             let invitation = MemberInvitation(id: id, workspaceID: workspaceID, email: email, role: role, createdAt: now, expiresAt: expires)
             try await Self.insertJobs([message(invitation)], now: now, in: sql)
+            try await Self.audit(audit, workspaceID: workspaceID, action: "invitation.created", target: ("member_invitation", String(id)),
+                                 changes: ["email": .string(email), "role": .string(role.rawValue)], at: now, in: sql)
             return invitation
         }
     }
@@ -114,19 +122,22 @@ extension AdvocateStore {
     }
 
     /// Revokes a pending invitation; false when there is none with this id in the workspace.
-    public func revokeMemberInvitation(workspaceID: Int64, id: Int64) async throws -> Bool {
+    public func revokeMemberInvitation(workspaceID: Int64, id: Int64, audit: AuditActor? = nil) async throws -> Bool {
         let now = clock.now()
         return try await database.write { sql in
-            try await sql.raw("""
+            guard let row = try await sql.raw("""
                 UPDATE member_invitations SET revoked_at = \(bind: now.milliseconds)
-                WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id
-                """).first() != nil
+                WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) AND accepted_at IS NULL AND revoked_at IS NULL RETURNING email
+                """).first() else { return false }
+            try await Self.audit(audit, workspaceID: workspaceID, action: "invitation.revoked", target: ("member_invitation", String(id)),
+                                 changes: ["email": .string(try row.decode(column: "email", as: String.self))], at: now, in: sql)
+            return true
         }
     }
 
     /// Sends a pending invitation again with a new link and a new week; the old link stops working.
     /// Nil when there is no pending invitation with this id, or `actor` may not grant its role.
-    public func resendMemberInvitation(workspaceID: Int64, id: Int64, tokenHash: String, actor: Role,
+    public func resendMemberInvitation(workspaceID: Int64, id: Int64, tokenHash: String, actor: Role, audit: AuditActor? = nil,
                                        message: @escaping @Sendable (MemberInvitation) -> NewJob) async throws -> MemberInvitation? {
         let now = clock.now()
         return try await database.write { sql in
@@ -140,6 +151,8 @@ extension AdvocateStore {
                 UPDATE member_invitations SET token_hash = \(bind: tokenHash), expires_at = \(bind: invitation.expiresAt.milliseconds) WHERE id = \(bind: id)
                 """).run()
             try await Self.insertJobs([message(invitation)], now: now, in: sql)
+            try await Self.audit(audit, workspaceID: workspaceID, action: "invitation.resent", target: ("member_invitation", String(id)),
+                                 changes: ["email": .string(invitation.email)], at: now, in: sql)
             return invitation
         }
     }

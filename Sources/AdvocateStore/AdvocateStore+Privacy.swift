@@ -133,7 +133,8 @@ extension AdvocateStore {
     /// error logs; their suppression is kept only as a hash of the address, so that an
     /// unsubscribe outlives the erasure. The reports stop counting their answers in the same
     /// transaction. False when there is no such contact.
-    public func erasePerson(workspaceID: Int64, person: PersonKey) async throws -> Bool {
+    public func erasePerson(workspaceID: Int64, person: PersonKey, audit: AuditActor? = nil) async throws -> Bool {
+        let now = clock.now()
         // FOR UPDATE waits for an ingest that holds this contact, so its answer is either erased
         // with its rollup count or arrives after the contact is gone (and creates a new one).
         let lock: SQLQueryString = database.dialect == .postgres ? " FOR UPDATE" : ""
@@ -175,6 +176,8 @@ extension AdvocateStore {
             try await sql.raw("DELETE FROM responses WHERE contact_id = \(bind: trace.contactID) AND workspace_id = \(bind: ws)").run()
             try await sql.raw("DELETE FROM contacts WHERE id = \(bind: trace.contactID) AND workspace_id = \(bind: ws)").run()
             try await delta.apply(in: sql)
+            // Only the database id: the log must not keep what the erasure removed.
+            try await Self.audit(audit, workspaceID: ws, action: "contact.erased", target: ("contact", String(trace.contactID)), at: now, in: sql)
             return true
         }
     }

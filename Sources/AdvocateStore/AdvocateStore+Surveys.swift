@@ -77,9 +77,12 @@ extension AdvocateStore {
     }
 
     /// Deletes a survey with all its responses; false when it does not exist in the workspace.
-    public func deleteSurvey(workspaceID: Int64, id: Int64) async throws -> Bool {
-        try await database.write { sql in
-            guard try await Self.survey(workspaceID: workspaceID, id: id, lockingIn: self.database.dialect, in: sql) != nil else { return false }
+    public func deleteSurvey(workspaceID: Int64, id: Int64, audit: AuditActor? = nil) async throws -> Bool {
+        let now = clock.now()
+        return try await database.write { sql in
+            guard let survey = try await Self.survey(workspaceID: workspaceID, id: id, lockingIn: self.database.dialect, in: sql) else { return false }
+            try await Self.audit(audit, workspaceID: workspaceID, action: "survey.deleted", target: ("survey", String(id)),
+                                 changes: ["name": .string(survey.name)], at: now, in: sql)
             // Explicit deletes rather than relying on cascades alone: SQLite connections opened by
             // other tools may have foreign keys off.
             try await sql.raw("DELETE FROM nps_rollups WHERE survey_id = \(bind: id)").run()

@@ -17,7 +17,7 @@ public enum TriggerRefusal: Error, Sendable, Hashable {
 extension AdvocateStore {
     // MARK: - Rules
 
-    public func createTrigger(workspaceID: Int64, _ rule: TriggerRule) async throws -> Result<TriggerRule, TriggerRefusal> {
+    public func createTrigger(workspaceID: Int64, _ rule: TriggerRule, audit: AuditActor? = nil) async throws -> Result<TriggerRule, TriggerRefusal> {
         let now = clock.now()
         return try await database.write { sql in
             guard try await Self.survey(workspaceID: workspaceID, id: rule.surveyID, in: sql) != nil else { return .failure(.unknownSurvey(rule.surveyID)) }
@@ -32,6 +32,8 @@ extension AdvocateStore {
                         \(bind: now.milliseconds), \(bind: now.milliseconds))
                 RETURNING id
                 """).first()!.decode(column: "id", as: Int64.self)
+            try await Self.audit(audit, workspaceID: workspaceID, action: "trigger.created", target: ("trigger", String(saved.id)),
+                                 changes: Self.auditChanges(rule), at: now, in: sql)
             return .success(saved)
         }
     }
@@ -53,7 +55,7 @@ extension AdvocateStore {
         }
     }
 
-    public func updateTrigger(workspaceID: Int64, _ rule: TriggerRule) async throws -> Result<TriggerRule, TriggerRefusal> {
+    public func updateTrigger(workspaceID: Int64, _ rule: TriggerRule, audit: AuditActor? = nil) async throws -> Result<TriggerRule, TriggerRefusal> {
         let now = clock.now()
         return try await database.write { sql in
             guard try await Self.survey(workspaceID: workspaceID, id: rule.surveyID, in: sql) != nil else { return .failure(.unknownSurvey(rule.surveyID)) }
@@ -64,14 +66,20 @@ extension AdvocateStore {
                 WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: rule.id)
                 RETURNING *
                 """).first().map(Self.decodeTrigger)
-            return updated.map { .success($0) } ?? .failure(.notFound)
+            guard let updated else { return .failure(.notFound) }
+            try await Self.audit(audit, workspaceID: workspaceID, action: "trigger.updated", target: ("trigger", String(rule.id)),
+                                 changes: Self.auditChanges(rule), at: now, in: sql)
+            return .success(updated)
         }
     }
 
-    public func deleteTrigger(workspaceID: Int64, id: Int64) async throws -> Bool {
-        try await database.write { sql in
-            try await !sql.raw("DELETE FROM triggers WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) RETURNING id").all().isEmpty
-        }
+    public func deleteTrigger(workspaceID: Int64, id: Int64, audit: AuditActor? = nil) async throws -> Bool {
+        try await deleteAudited("triggers", type: "trigger", column: "event_name", workspaceID: workspaceID, id: id, audit: audit)
+    }
+
+    /// What the audit log keeps of a trigger rule: enough to tell which one and whether it was on.
+    private static func auditChanges(_ rule: TriggerRule) -> Properties {
+        ["event_name": .string(rule.eventName), "survey_id": .integer(rule.surveyID), "enabled": .bool(rule.enabled)]
     }
 
     // MARK: - Events

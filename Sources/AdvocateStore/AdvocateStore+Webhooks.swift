@@ -48,15 +48,19 @@ extension AdvocateStore {
 
     /// Saves a new endpoint, enabled.
     public func createWebhook(workspaceID: Int64, url: String, events: [WebhookEventType], format: WebhookFormat = .json,
-                              secret: String) async throws -> Webhook {
+                              secret: String, audit: AuditActor? = nil) async throws -> Webhook {
         let now = clock.now()
         return try await database.write { sql in
-            try await sql.raw("""
+            let webhook = try await sql.raw("""
                 INSERT INTO webhooks (workspace_id, url, events, format, secret, enabled, created_at, updated_at)
                 VALUES (\(bind: workspaceID), \(bind: url), \(bind: Self.encodeEvents(events)), \(bind: format.rawValue), \(bind: secret), 1,
                         \(bind: now.milliseconds), \(bind: now.milliseconds))
                 RETURNING *
                 """).first().map(Self.decodeWebhook)!
+            try await Self.audit(audit, workspaceID: workspaceID, action: "webhook.created", target: ("webhook", String(webhook.id)),
+                                 changes: ["url": .string(url), "events": .string(Self.encodeEvents(events)), "format": .string(format.rawValue)],
+                                 at: now, in: sql)
+            return webhook
         }
     }
 
@@ -80,7 +84,7 @@ extension AdvocateStore {
 
     /// Changes what is given. Enabling clears why it was disabled. Nil when the workspace has no such endpoint.
     public func updateWebhook(workspaceID: Int64, id: Int64, url: String?, events: [WebhookEventType]?, format: WebhookFormat? = nil,
-                              enabled: Bool?) async throws -> Webhook? {
+                              enabled: Bool?, audit: AuditActor? = nil) async throws -> Webhook? {
         let now = clock.now()
         return try await database.write { sql in
             var set: SQLQueryString = "updated_at = \(bind: now.milliseconds)"
@@ -91,30 +95,38 @@ extension AdvocateStore {
                 set += enabled ? ", enabled = 1, disabled_reason = NULL, disabled_at = NULL"
                     : ", enabled = 0, disabled_reason = NULL, disabled_at = \(bind: now.milliseconds)"
             }
-            return try await sql.raw("""
+            guard let webhook = try await sql.raw("""
                 UPDATE webhooks SET \(set) WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) RETURNING *
-                """).first().map(Self.decodeWebhook)
+                """).first().map(Self.decodeWebhook) else { return nil }
+            var changes: Properties = [:]
+            if let url { changes["url"] = .string(url) }
+            if let events { changes["events"] = .string(Self.encodeEvents(events)) }
+            if let format { changes["format"] = .string(format.rawValue) }
+            if let enabled { changes["enabled"] = .bool(enabled) }
+            try await Self.audit(audit, workspaceID: workspaceID, action: "webhook.updated", target: ("webhook", String(id)),
+                                 changes: changes, at: now, in: sql)
+            return webhook
         }
     }
 
     /// Replaces the secret; the old one keeps signing (as a second signature) for
     /// `Webhook.rotationOverlapMilliseconds`, so receivers can switch without losing events.
-    public func rotateWebhookSecret(workspaceID: Int64, id: Int64, secret: String) async throws -> Webhook? {
+    public func rotateWebhookSecret(workspaceID: Int64, id: Int64, secret: String, audit: AuditActor? = nil) async throws -> Webhook? {
         let now = clock.now()
         return try await database.write { sql in
-            try await sql.raw("""
+            guard let webhook = try await sql.raw("""
                 UPDATE webhooks SET previous_secret = secret, secret = \(bind: secret),
                     previous_secret_expires_at = \(bind: now.milliseconds + Webhook.rotationOverlapMilliseconds), updated_at = \(bind: now.milliseconds)
                 WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) RETURNING *
-                """).first().map(Self.decodeWebhook)
+                """).first().map(Self.decodeWebhook) else { return nil }
+            try await Self.audit(audit, workspaceID: workspaceID, action: "webhook.secret_rotated", target: ("webhook", String(id)), at: now, in: sql)
+            return webhook
         }
     }
 
     /// Deletes an endpoint with its deliveries (their jobs then find nothing to send).
-    public func deleteWebhook(workspaceID: Int64, id: Int64) async throws -> Bool {
-        try await database.write { sql in
-            try await sql.raw("DELETE FROM webhooks WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: id) RETURNING id").first() != nil
-        }
+    public func deleteWebhook(workspaceID: Int64, id: Int64, audit: AuditActor? = nil) async throws -> Bool {
+        try await deleteAudited("webhooks", type: "webhook", column: "url", workspaceID: workspaceID, id: id, audit: audit)
     }
 
     // MARK: - Deliveries

@@ -42,7 +42,8 @@ extension AdvocateStore {
     }
 
     /// Replaces the widget settings; refuses a survey of another workspace.
-    public func saveWidgetSettings(workspaceID: Int64, _ settings: WidgetSettings) async throws -> Result<WidgetConfiguration, WidgetConfigurationError> {
+    public func saveWidgetSettings(workspaceID: Int64, _ settings: WidgetSettings,
+                                   audit: AuditActor? = nil) async throws -> Result<WidgetConfiguration, WidgetConfigurationError> {
         let now = clock.now()
         return try await database.write { sql in
             if let surveyID = settings.surveyID, try await Self.survey(workspaceID: workspaceID, id: surveyID, in: sql) == nil {
@@ -52,18 +53,21 @@ extension AdvocateStore {
                 INSERT INTO widget_settings (workspace_id, settings, updated_at) VALUES (\(bind: workspaceID), \(bind: settings.json.serialized()), \(bind: now.milliseconds))
                 ON CONFLICT (workspace_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at
                 """).run()
+            try await Self.audit(audit, workspaceID: workspaceID, action: "widget.settings_changed", target: ("widget", nil),
+                                 changes: ["settings": settings.json], at: now, in: sql)
             return .success(try await Self.widgetConfiguration(workspaceID: workspaceID, in: sql))
         }
     }
 
     /// Replaces the signing secret: identities signed with the old one are refused from now on.
-    public func setWidgetSecret(workspaceID: Int64, _ secret: String) async throws {
+    public func setWidgetSecret(workspaceID: Int64, _ secret: String, audit: AuditActor? = nil) async throws {
         let now = clock.now()
         try await database.write { sql in
             try await sql.raw("""
                 INSERT INTO widget_settings (workspace_id, secret, updated_at) VALUES (\(bind: workspaceID), \(bind: secret), \(bind: now.milliseconds))
                 ON CONFLICT (workspace_id) DO UPDATE SET secret = excluded.secret, updated_at = excluded.updated_at
                 """).run()
+            try await Self.audit(audit, workspaceID: workspaceID, action: "widget.secret_rotated", target: ("widget", nil), at: now, in: sql)
         }
     }
 

@@ -36,13 +36,15 @@ extension AdvocateStore {
     /// Stores a new token by the hash of its secret (the secret itself is never stored).
     /// `surveyID` is the survey its Delighted-compatible calls act on (nil: the workspace's first).
     public func createToken(workspaceID: Int64, name: String, secretHash: String, surveyID: Int64? = nil,
-                            scope: TokenScope = .write) async throws -> APIToken {
+                            scope: TokenScope = .write, audit: AuditActor? = nil) async throws -> APIToken {
         let now = clock.now()
         return try await database.write { sql in
             let id = try await sql.raw("""
                 INSERT INTO api_tokens (workspace_id, name, token_hash, survey_id, scopes, created_at)
                 VALUES (\(bind: workspaceID), \(bind: name), \(bind: secretHash), \(bind: surveyID), \(bind: scope.stored), \(bind: now.milliseconds)) RETURNING id
                 """).first()!.decode(column: "id", as: Int64.self)
+            try await Self.audit(audit, workspaceID: workspaceID, action: "token.created", target: ("token", String(id)),
+                                 changes: ["name": .string(name), "scope": .string(scope.rawValue)], at: now, in: sql)
             return APIToken(id: id, workspaceID: workspaceID, name: name, createdAt: now, scope: scope)
         }
     }
@@ -59,14 +61,17 @@ extension AdvocateStore {
     }
 
     /// Revokes a token of a workspace; false when there is no such live token.
-    public func revokeToken(workspaceID: Int64, tokenID: Int64) async throws -> Bool {
+    public func revokeToken(workspaceID: Int64, tokenID: Int64, audit: AuditActor? = nil) async throws -> Bool {
         let now = clock.now()
         return try await database.write { sql in
             let rows = try await sql.raw("""
                 UPDATE api_tokens SET revoked_at = \(bind: now.milliseconds)
-                WHERE id = \(bind: tokenID) AND workspace_id = \(bind: workspaceID) AND revoked_at IS NULL RETURNING id
+                WHERE id = \(bind: tokenID) AND workspace_id = \(bind: workspaceID) AND revoked_at IS NULL RETURNING name
                 """).all()
-            return !rows.isEmpty
+            guard let row = rows.first else { return false }
+            try await Self.audit(audit, workspaceID: workspaceID, action: "token.revoked", target: ("token", String(tokenID)),
+                                 changes: ["name": .string(try row.decode(column: "name", as: String.self))], at: now, in: sql)
+            return true
         }
     }
 

@@ -580,6 +580,27 @@ enum Schema {
                 last_run_count BIGINT)
             """,
         ] },
+        Migration(version: 13, reason: "the audit log: who changed what in a workspace's administration, when and from where") { _ in [
+            // actor is "user:ID", "token:ID" or "operator"; its label (an e-mail, a token's name) is
+            // kept as it was then, so the log still reads after the user or token is gone.
+            // changes is a small JSON object of what changed, never a secret.
+            """
+            CREATE TABLE audit_log (
+                id {id},
+                workspace_id BIGINT NOT NULL REFERENCES workspaces(id) ON DELETE CASCADE,
+                at BIGINT NOT NULL,
+                actor TEXT NOT NULL,
+                actor_label TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target_type TEXT NOT NULL,
+                target_id TEXT,
+                changes TEXT NOT NULL,
+                ip TEXT)
+            """,
+            "CREATE INDEX audit_log_workspace ON audit_log (workspace_id, id)",
+            "CREATE INDEX audit_log_actor ON audit_log (workspace_id, actor, id)",
+            "CREATE INDEX audit_log_action ON audit_log (workspace_id, action, id)",
+        ] },
         Migration(version: 14, reason: "key-driver and funnel rollups kept by triggers, so a report never reads comments or invitations one by one") { dialect in
             RollupTriggers.statements(dialect)
         },

@@ -17,10 +17,14 @@ public struct ServerConfiguration: Sendable {
     public var delightedRequestsPerMinute: Int
     /// Which webhook URLs are accepted (private networks are refused by default).
     public var webhooks: WebhookSettings
+    /// Per-address and per-invitation limits on the widget and one-click links.
+    public var publicRateLimits: PublicRateLimits
 
     public init(host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info, publicURL: String? = nil,
-                delightedRequestsPerMinute: Int = 600, webhooks: WebhookSettings = WebhookSettings()) {
+                delightedRequestsPerMinute: Int = 600, webhooks: WebhookSettings = WebhookSettings(),
+                publicRateLimits: PublicRateLimits = PublicRateLimits()) {
         self.webhooks = webhooks
+        self.publicRateLimits = publicRateLimits
         self.delightedRequestsPerMinute = delightedRequestsPerMinute
         self.host = host
         self.port = port
@@ -37,7 +41,8 @@ public func buildApplication(store: AdvocateStore, configuration: ServerConfigur
     var logger = Logger(label: "advocate")
     logger.logLevel = configuration.logLevel
     let router = buildRouter(store: store, sending: sending, publicURL: configuration.publicURL, accounts: accounts,
-                             delightedRequestsPerMinute: configuration.delightedRequestsPerMinute, webhooks: configuration.webhooks)
+                             delightedRequestsPerMinute: configuration.delightedRequestsPerMinute, webhooks: configuration.webhooks,
+                             publicRateLimits: configuration.publicRateLimits)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "advocate"),
@@ -54,9 +59,12 @@ public func buildApplication(store: AdvocateStore, configuration: ServerConfigur
 /// - Parameter metrics: where HTTP requests are counted and what `/metrics` shows (the process's
 ///   registry; a test passes its own to count only its requests).
 /// - Parameter webhooks: which webhook URLs are accepted.
+/// - Parameter publicRateLimits: per-address and per-invitation limits on the widget and one-click links.
 public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled, publicURL: String? = nil,
                         accounts: AccountSettings = AccountSettings(), delightedRequestsPerMinute: Int = 600,
-                        metrics: Metrics = .shared, webhooks: WebhookSettings = WebhookSettings()) -> Router<AppContext> {
+                        metrics: Metrics = .shared, webhooks: WebhookSettings = WebhookSettings(),
+                        publicRateLimits: PublicRateLimits = PublicRateLimits()) -> Router<AppContext> {
+    let publicLimiter = PublicRateLimiter(clock: store.clock, limits: publicRateLimits)
     let router = Router(context: AppContext.self)
     let routes = RouteTable()
     router.add(middleware: RequestLogMiddleware())
@@ -70,7 +78,7 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: OpenAPIDocument.bytes))
     }
     UnsubscribePage(store: store).addRoutes(to: router)
-    SurveyPages(store: store, secureCookies: publicURL?.lowercased().hasPrefix("https://") == true).addRoutes(to: router)
+    SurveyPages(store: store, secureCookies: publicURL?.lowercased().hasPrefix("https://") == true, publicLimiter: publicLimiter).addRoutes(to: router)
     StaticAssets.shared.addRoutes(to: router)
     OpenTracking(store: store).addRoutes(to: router)
     let accountPages = AccountPages(store: store, settings: accounts, sending: sending,
@@ -87,7 +95,8 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
     ThemePages(store: store, accounts: accountPages, sending: sending).addRoutes(to: router)
     CasePages(store: store, accounts: accountPages, sending: sending).addRoutes(to: router)
     AlertRulePages(store: store, accounts: accountPages, settings: webhooks, sending: sending).addRoutes(to: router)
-    WidgetController(store: store).addRoutes(to: router)
+    AuditPage(store: store, accounts: accountPages).addRoutes(to: router)
+    WidgetController(store: store, limiter: publicLimiter).addRoutes(to: router)
     let tokens = TokenCache()
     let delighted = router.group("v1").add(middleware: DelightedAuthenticator(store: store, cache: tokens, requestsPerMinute: delightedRequestsPerMinute))
     DelightedController(store: store, sending: sending, publicURL: publicURL).addRoutes(to: delighted)
@@ -108,6 +117,7 @@ public func buildRouter(store: AdvocateStore, sending: SendingState = .disabled,
     AlertRulesController(store: store, settings: webhooks).addRoutes(to: api)
     CasesController(store: store, sending: sending).addRoutes(to: api)
     RetentionController(store: store).addRoutes(to: api)
+    AuditLogController(store: store).addRoutes(to: api)
     routes.load(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
     return router
 }

@@ -51,7 +51,7 @@ struct ContactCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await person.run(dataOptions) { store, workspaceID, key in
-                try await store.erasePerson(workspaceID: workspaceID, person: key) ? "erased the contact with \(key.description) and everything about them" : nil
+                try await store.erasePerson(workspaceID: workspaceID, person: key, audit: .operator) ? "erased the contact with \(key.description) and everything about them" : nil
             }
         }
     }

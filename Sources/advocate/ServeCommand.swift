@@ -27,6 +27,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Calls a minute each API key may make to the Delighted-compatible /v1 (env ADVOCATE_DELIGHTED_RATE; default 600).")
     var delightedRate: Int?
 
+    @Option(help: "Requests a minute one IP address may make to the widget's endpoints, and to one-click score links (env ADVOCATE_PUBLIC_RATE; default 300).")
+    var publicRate: Int?
+
+    @Option(help: "One-click score link hits an hour on one invitation (env ADVOCATE_ONE_CLICK_RATE; default 60).")
+    var oneClickRate: Int?
+
     @Option(help: "Accept webhook URLs on loopback, private and link-local networks: true or false (env ADVOCATE_WEBHOOK_ALLOW_PRIVATE_NETWORKS; default false; see docs/webhooks.md).")
     var webhookAllowPrivateNetworks: String?
 
@@ -51,6 +57,8 @@ struct ServeCommand: AsyncParsableCommand {
         if delightedRate == nil || !(1...1_000_000).contains(delightedRate!) {
             problems.append("the Delighted API rate must be 1 to 1000000 calls a minute, got \(rateText)")
         }
+        let publicRate = Self.rate(self.publicRate, env["ADVOCATE_PUBLIC_RATE"], default: 300, "the public endpoints' rate", problems: &problems)
+        let oneClickRate = Self.rate(self.oneClickRate, env["ADVOCATE_ONE_CLICK_RATE"], default: 60, "the one-click link rate", problems: &problems)
         var location: DatabaseLocation?
         do { location = try dataOptions.location() } catch { problems.append(String(describing: error)) }
         let mail = mailOptions.resolve(problems: &problems)
@@ -64,7 +72,8 @@ struct ServeCommand: AsyncParsableCommand {
         let allowPrivate = ["true": true, "false": false][privateText.lowercased()]
         if allowPrivate == nil { problems.append("--webhook-allow-private-networks must be true or false, got \(privateText)") }
         // Every configuration problem at once, before anything starts.
-        guard problems.isEmpty, let port, let level, let location, let leaseSeconds, let delightedRate, let allowPrivate else {
+        guard problems.isEmpty, let port, let level, let location, let leaseSeconds, let delightedRate, let allowPrivate,
+              let publicRate, let oneClickRate else {
             throw CLIError("invalid configuration:\n  - " + problems.joined(separator: "\n  - "))
         }
 
@@ -122,7 +131,9 @@ struct ServeCommand: AsyncParsableCommand {
         let accounts = AccountSettings(firstOwnerToken: firstOwnerToken)
         let publicURL = mailOptions.resolvedPublicURL
         let app = buildApplication(store: store, configuration: ServerConfiguration(host: host, port: port, logLevel: level, publicURL: publicURL,
-                                                                                        delightedRequestsPerMinute: delightedRate, webhooks: webhookSettings),
+                                                                                        delightedRequestsPerMinute: delightedRate, webhooks: webhookSettings,
+                                                                                        publicRateLimits: PublicRateLimits(perAddressPerMinute: publicRate,
+                                                                                                                           perInvitationPerHour: oneClickRate)),
                                    sending: sending, accounts: accounts) { channel in
             if let address = channel.localAddress {
                 // Written in one call so a supervising process (tests, scripts) reads a whole line.
@@ -147,6 +158,16 @@ struct ServeCommand: AsyncParsableCommand {
         await slack.shutdown()
         await pool?.close()
         await store.close()
+    }
+
+    /// A positive count from the flag, the environment or the default; a problem otherwise.
+    static func rate(_ flag: Int?, _ environment: String?, default value: Int, _ name: String, problems: inout [String]) -> Int? {
+        let text = flag.map(String.init) ?? environment ?? String(value)
+        guard let rate = Int(text), (1...1_000_000).contains(rate) else {
+            problems.append("\(name) must be 1 to 1000000, got \(text)")
+            return nil
+        }
+        return rate
     }
 }
 

@@ -45,13 +45,13 @@ struct TokenCommand: AsyncParsableCommand {
                         throw CLIError("a live token already has this secret")
                     }
                     let token = try await store.createToken(workspaceID: ws.id, name: name, secretHash: APITokenSecret.hash(secret), surveyID: survey,
-                                                         scope: TokenScope(rawValue: scope)!)
+                                                         scope: TokenScope(rawValue: scope)!, audit: .operator)
                     print("token \(token.id) \"\(token.name)\" (\(token.scope.rawValue)) for workspace \(ws.slug), with the secret given on standard input")
                     return
                 }
                 let secret = APITokenSecret.generate()
                 let token = try await store.createToken(workspaceID: ws.id, name: name, secretHash: APITokenSecret.hash(secret), surveyID: survey,
-                                                        scope: TokenScope(rawValue: scope)!)
+                                                        scope: TokenScope(rawValue: scope)!, audit: .operator)
                 print("token \(token.id) \"\(token.name)\" (\(token.scope.rawValue)) for workspace \(ws.slug); store it now, it is not shown again:")
                 print(secret)
             }
@@ -80,7 +80,7 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             try await withStore(dataOptions) { store in
                 let ws = try await store.requireWorkspace(workspace)
-                guard try await store.revokeToken(workspaceID: ws.id, tokenID: id) else {
+                guard try await store.revokeToken(workspaceID: ws.id, tokenID: id, audit: .operator) else {
                     throw CLIError("no live token \(id) in workspace \(workspace)")
                 }
                 print("revoked token \(id)")

@@ -90,7 +90,7 @@ struct HarnessError: Error, CustomStringConvertible {
 /// E-mail counts as configured (no runner: invitations stay queued) unless `sending` says otherwise.
 func withAPI<T: Sendable>(_ backend: TestBackend, sending: SendingState = SendingState(emailConfigured: true, runner: nil),
                           accounts: AccountSettings = AccountSettings(passwordCost: 4), delightedRate: Int = 600, metrics: Metrics = .shared,
-                          webhooks: WebhookSettings = WebhookSettings(),
+                          webhooks: WebhookSettings = WebhookSettings(), publicRateLimits: PublicRateLimits = PublicRateLimits(),
                           _ body: @escaping @Sendable (APIHarness) async throws -> T) async throws -> T {
     try await withTestStore(backend) { store, clock in
         let ws = try await store.ensureWorkspace(slug: "acme").workspace
@@ -98,7 +98,7 @@ func withAPI<T: Sendable>(_ backend: TestBackend, sending: SendingState = Sendin
         // Admin, so tests can use every route; the scopes have their own test.
         _ = try await store.createToken(workspaceID: ws.id, name: "test", secretHash: APITokenSecret.hash(secret), scope: .admin)
         let app = Application(router: buildRouter(store: store, sending: sending, accounts: accounts, delightedRequestsPerMinute: delightedRate,
-                                                  metrics: metrics, webhooks: webhooks), logger: quietLogger)
+                                                  metrics: metrics, webhooks: webhooks, publicRateLimits: publicRateLimits), logger: quietLogger)
         return try await app.test(.router) { client in
             try await body(APIHarness(client: client, store: store, clock: clock, workspaceID: ws.id, token: secret))
         }

@@ -67,6 +67,8 @@ public enum TokenScope: String, Sendable, Hashable, CaseIterable, Comparable {
     /// (and its answers) `admin`, and so does any change to webhooks (an endpoint receives every
     /// answer, so making one is handing out the data); any other change `write`.
     public static func required(method: String, route: String) -> TokenScope {
+        // Who did what in the workspace's administration is the administrators' to read.
+        if route.hasPrefix("/api/v1/audit-log") { return .admin }
         switch method {
         case "GET", "HEAD", "OPTIONS": return .read
         case "DELETE" where route.hasSuffix("/contacts/{external_id}") || route.hasSuffix("/surveys/{id}"): return .admin

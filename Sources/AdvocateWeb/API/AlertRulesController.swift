@@ -24,7 +24,8 @@ struct AlertRulesController {
         let r = InputReader(try await request.jsonBody(limit: Limits.singleBodyBytes))
         let rule = try await AlertRuleInput(store: store, settings: settings).read(r, workspaceID: workspaceID, current: nil)
         guard let saved = try await store.saveAlertRule(workspaceID: workspaceID, surveyID: rule.surveyID, name: rule.name, match: rule.match,
-                                                        conditions: rule.conditions, actions: rule.actions, enabled: rule.enabled) else {
+                                                        conditions: rule.conditions, actions: rule.actions, enabled: rule.enabled,
+                                                        audit: context.auditActor) else {
             throw Problem.badRequest("the rule could not be saved")
         }
         return JSONResponse.make(try await representation(saved), status: .created, headers: [.location: "/api/v1/alert-rules/\(saved.id)"])
@@ -51,7 +52,8 @@ struct AlertRulesController {
         let r = InputReader(try await request.jsonBody(limit: Limits.singleBodyBytes))
         let rule = try await AlertRuleInput(store: store, settings: settings).read(r, workspaceID: current.workspaceID, current: current)
         guard let saved = try await store.saveAlertRule(workspaceID: current.workspaceID, id: current.id, surveyID: rule.surveyID, name: rule.name,
-                                                        match: rule.match, conditions: rule.conditions, actions: rule.actions, enabled: rule.enabled) else {
+                                                        match: rule.match, conditions: rule.conditions, actions: rule.actions, enabled: rule.enabled,
+                                                        audit: context.auditActor) else {
             throw Problem.notFound("no alert rule with id \(current.id) in this workspace")
         }
         return JSONResponse.make(try await representation(saved))
@@ -60,7 +62,7 @@ struct AlertRulesController {
     @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
         try QueryReader.requireNone(request)
         let id = try context.idParameter()
-        guard try await store.deleteAlertRule(workspaceID: try context.requireWorkspace(), id: id) else {
+        guard try await store.deleteAlertRule(workspaceID: try context.requireWorkspace(), id: id, audit: context.auditActor) else {
             throw Problem.notFound("no alert rule with id \(id) in this workspace")
         }
         return Response(status: .noContent)

@@ -54,7 +54,7 @@ struct ContactsController {
     @Sendable func erase(_ request: Request, context: AppContext) async throws -> Response {
         try QueryReader.requireNone(request)
         let externalID = try context.textParameter("external_id")
-        guard try await store.eraseContact(workspaceID: try context.requireWorkspace(), externalID: externalID) else {
+        guard try await store.eraseContact(workspaceID: try context.requireWorkspace(), externalID: externalID, audit: context.auditActor) else {
             throw Problem.notFound("no contact with external_id \"\(externalID)\" in this workspace")
         }
         return Response(status: .noContent)

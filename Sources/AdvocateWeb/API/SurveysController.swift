@@ -53,7 +53,7 @@ struct SurveysController {
     @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
         try QueryReader.requireNone(request)
         let id = try context.idParameter()
-        guard try await store.deleteSurvey(workspaceID: try context.requireWorkspace(), id: id) else {
+        guard try await store.deleteSurvey(workspaceID: try context.requireWorkspace(), id: id, audit: context.auditActor) else {
             throw Problem.notFound("no survey with id \(id) in this workspace")
         }
         return Response(status: .noContent)

@@ -69,7 +69,7 @@ struct TriggersController {
         var rule = TriggerRule.read(r, over: TriggerRule(), creating: true)
         try r.finish()
         rule.surveyID = surveyID ?? 0
-        switch try await store.createTrigger(workspaceID: workspaceID, rule) {
+        switch try await store.createTrigger(workspaceID: workspaceID, rule, audit: context.auditActor) {
         case .success(let saved):
             return JSONResponse.make(Self.representation(saved), status: .created, headers: [.location: "/api/v1/triggers/\(saved.id)"])
         case .failure(let refusal): throw Self.problem(refusal)
@@ -99,7 +99,7 @@ struct TriggersController {
         var rule = TriggerRule.read(r, over: current, creating: false)
         try r.finish()
         if let surveyID { rule.surveyID = surveyID }
-        switch try await store.updateTrigger(workspaceID: current.workspaceID, rule) {
+        switch try await store.updateTrigger(workspaceID: current.workspaceID, rule, audit: context.auditActor) {
         case .success(let saved): return JSONResponse.make(Self.representation(saved))
         case .failure(let refusal): throw Self.problem(refusal)
         }
@@ -108,7 +108,7 @@ struct TriggersController {
     @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
         try QueryReader.requireNone(request)
         let id = try context.idParameter()
-        guard try await store.deleteTrigger(workspaceID: try context.requireWorkspace(), id: id) else {
+        guard try await store.deleteTrigger(workspaceID: try context.requireWorkspace(), id: id, audit: context.auditActor) else {
             throw Problem.notFound("no trigger with id \(id) in this workspace")
         }
         return Response(status: .noContent)

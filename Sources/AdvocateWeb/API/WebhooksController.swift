@@ -34,7 +34,7 @@ struct WebhooksController {
         try r.finish()
         guard let url, let events else { throw Problem.badRequest("url and events are required") }
         let secret = WebhookSignature.makeSecret()
-        let webhook = try await store.createWebhook(workspaceID: workspaceID, url: url.text, events: events, format: format ?? .json, secret: secret)
+        let webhook = try await store.createWebhook(workspaceID: workspaceID, url: url.text, events: events, format: format ?? .json, secret: secret, audit: context.auditActor)
         return JSONResponse.make(Self.representation(webhook, secret: secret), status: .created,
                                  headers: [.location: "/api/v1/webhooks/\(webhook.id)"])
     }
@@ -64,7 +64,7 @@ struct WebhooksController {
         let enabled = r.bool("enabled")
         try r.finish()
         guard let updated = try await store.updateWebhook(workspaceID: current.workspaceID, id: current.id, url: url?.text, events: events,
-                                                          format: format, enabled: enabled) else {
+                                                          format: format, enabled: enabled, audit: context.auditActor) else {
             throw Problem.notFound("no webhook with id \(current.id) in this workspace")
         }
         return JSONResponse.make(Self.representation(updated))
@@ -73,7 +73,7 @@ struct WebhooksController {
     @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
         try QueryReader.requireNone(request)
         let id = try context.idParameter()
-        guard try await store.deleteWebhook(workspaceID: try context.requireWorkspace(), id: id) else {
+        guard try await store.deleteWebhook(workspaceID: try context.requireWorkspace(), id: id, audit: context.auditActor) else {
             throw Problem.notFound("no webhook with id \(id) in this workspace")
         }
         return Response(status: .noContent)
@@ -84,7 +84,7 @@ struct WebhooksController {
         try QueryReader.requireNone(request)
         let id = try context.idParameter()
         let secret = WebhookSignature.makeSecret()
-        guard let webhook = try await store.rotateWebhookSecret(workspaceID: try context.requireWorkspace(), id: id, secret: secret) else {
+        guard let webhook = try await store.rotateWebhookSecret(workspaceID: try context.requireWorkspace(), id: id, secret: secret, audit: context.auditActor) else {
             throw Problem.notFound("no webhook with id \(id) in this workspace")
         }
         return JSONResponse.make(Self.representation(webhook, secret: secret))

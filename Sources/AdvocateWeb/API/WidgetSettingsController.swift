@@ -26,7 +26,7 @@ struct WidgetSettingsController {
         let json = try await request.jsonBody(limit: Limits.singleBodyBytes)
         let current = try await store.widgetConfiguration(workspaceID: workspaceID)
         let settings = try WidgetSettings.decode(json, over: current.settings)
-        switch try await store.saveWidgetSettings(workspaceID: workspaceID, settings) {
+        switch try await store.saveWidgetSettings(workspaceID: workspaceID, settings, audit: context.auditActor) {
         case .failure(.unknownSurvey(let id)):
             throw Problem.validation(ValidationError(field: "survey_id", "no survey with id \(id) in this workspace"))
         case .success(let configuration):
@@ -39,7 +39,7 @@ struct WidgetSettingsController {
     @Sendable func rotateSecret(_ request: Request, context: AppContext) async throws -> Response {
         try QueryReader.requireNone(request)
         let secret = "ws_" + InvitationToken.make().token
-        try await store.setWidgetSecret(workspaceID: try context.requireWorkspace(), secret)
+        try await store.setWidgetSecret(workspaceID: try context.requireWorkspace(), secret, audit: context.auditActor)
         return JSONResponse.make(.object(["secret": .string(secret)]), status: .created)
     }
 

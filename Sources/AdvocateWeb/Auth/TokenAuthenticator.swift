@@ -31,33 +31,33 @@ struct TokenAuthenticator: RouterMiddleware {
 /// Recently verified token hashes.
 final class TokenCache: Sendable {
     static let cacheMilliseconds: Int64 = 10_000
-    private let entries = Mutex<[String: (workspaceID: Int64, surveyID: Int64?, scope: TokenScope, expires: Int64)]>([:])
+    private let entries = Mutex<[String: (tokenID: Int64, workspaceID: Int64, surveyID: Int64?, scope: TokenScope, expires: Int64)]>([:])
 
     /// Sets the context's workspace (and token survey) from an API token's secret.
     func authenticate(secret: String, store: AdvocateStore, context: inout AppContext) async throws {
         let hash = APITokenSecret.hash(secret)
         let now = store.clock.now().milliseconds
         if let cached = lookup(hash, now: now) {
-            (context.workspaceID, context.tokenSurveyID, context.tokenScope) = cached
+            (context.tokenID, context.workspaceID, context.tokenSurveyID, context.tokenScope) = cached
         } else if let found = try await store.tokenWorkspace(secretHash: hash) {
-            (context.workspaceID, context.tokenSurveyID, context.tokenScope) = (found.workspaceID, found.surveyID, found.scope)
-            insert(hash, workspaceID: found.workspaceID, surveyID: found.surveyID, scope: found.scope, now: now)
+            (context.tokenID, context.workspaceID, context.tokenSurveyID, context.tokenScope) = (found.tokenID, found.workspaceID, found.surveyID, found.scope)
+            insert(hash, tokenID: found.tokenID, workspaceID: found.workspaceID, surveyID: found.surveyID, scope: found.scope, now: now)
         } else {
             throw Problem.unauthorized("the API token is unknown or revoked")
         }
     }
 
-    func lookup(_ hash: String, now: Int64) -> (Int64, Int64?, TokenScope)? {
+    func lookup(_ hash: String, now: Int64) -> (Int64, Int64, Int64?, TokenScope)? {
         entries.withLock { e in
             guard let entry = e[hash], entry.expires > now else { return nil }
-            return (entry.workspaceID, entry.surveyID, entry.scope)
+            return (entry.tokenID, entry.workspaceID, entry.surveyID, entry.scope)
         }
     }
 
-    func insert(_ hash: String, workspaceID: Int64, surveyID: Int64?, scope: TokenScope, now: Int64) {
+    func insert(_ hash: String, tokenID: Int64, workspaceID: Int64, surveyID: Int64?, scope: TokenScope, now: Int64) {
         entries.withLock { e in
             if e.count > 10_000 { e.removeAll() }
-            e[hash] = (workspaceID, surveyID, scope, now + Self.cacheMilliseconds)
+            e[hash] = (tokenID, workspaceID, surveyID, scope, now + Self.cacheMilliseconds)
         }
     }
 }

@@ -260,6 +260,7 @@ struct AccountPages {
         return [
             "mainClass": "app", "csrf": csrf, "userEmail": session.user.email, "role": session.membership.role.rawValue,
             "managesMembers": MemberPolicy.managesMembers(session.membership.role),
+            "readsAudit": session.membership.role == .owner,
             "workspaceName": workspace.name, "switcher": memberships.count > 1,
             "workspaces": memberships.map { ["id": $0.workspace.id, "name": $0.workspace.name, "current": $0.workspace.id == workspace.id] },
         ]
@@ -300,6 +301,11 @@ struct AccountPages {
             throw Problem(status: .forbidden, detail: "a \(session.membership.role.rawValue) cannot do this; it takes a \(role.rawValue) or above")
         }
         return (session, fields)
+    }
+
+    /// Who the audit log names for a change made on a dashboard page: the signed-in user and their address.
+    func auditActor(_ session: Session, _ context: AppContext) -> AuditActor {
+        .user(id: session.user.id, email: session.user.email, ip: context.remoteIP)
     }
 
     func currentSession(_ request: Request) async throws -> Session? {

@@ -64,18 +64,18 @@ struct AlertRulePages {
 
     @Sendable func create(_ request: Request, context: AppContext) async throws -> Response {
         guard let (session, fields) = try await accounts.signedForm(request, role: .admin) else { return PageRenderer.shared.redirect(to: "/login") }
-        return try await save(request, session: session, fields: fields, current: nil)
+        return try await save(request, session: session, fields: fields, current: nil, context: context)
     }
 
     @Sendable func update(_ request: Request, context: AppContext) async throws -> Response {
         guard let (session, fields) = try await accounts.signedForm(request, role: .admin) else { return PageRenderer.shared.redirect(to: "/login") }
         guard let rule = try await find(session, context) else { return try await missing(request, session: session) }
-        return try await save(request, session: session, fields: fields, current: rule)
+        return try await save(request, session: session, fields: fields, current: rule, context: context)
     }
 
     /// Reads the form through the API's reader; saves it, or shows it again with what is wrong
     /// (nothing saved), or with the preview when that was the button.
-    private func save(_ request: Request, session: Session, fields: [String: String], current: AlertRule?) async throws -> Response {
+    private func save(_ request: Request, session: Session, fields: [String: String], current: AlertRule?, context: AppContext) async throws -> Response {
         let workspaceID = session.membership.workspace.id
         let draft = AlertRuleForm(fields: fields)
         let (body, rowNumbers) = draft.body()
@@ -96,7 +96,8 @@ struct AlertRulePages {
             return try await formPage(request, session: session, ruleID: current?.id, draft: draft, preview: (matched, subjects.count))
         }
         guard let saved = try await store.saveAlertRule(workspaceID: workspaceID, id: current?.id, surveyID: rule.surveyID, name: rule.name,
-                                                        match: rule.match, conditions: rule.conditions, actions: rule.actions, enabled: rule.enabled) else {
+                                                        match: rule.match, conditions: rule.conditions, actions: rule.actions, enabled: rule.enabled,
+                                                        audit: accounts.auditActor(session, context)) else {
             return try await missing(request, session: session)
         }
         return PageRenderer.shared.redirect(to: "/app/alert-rules/\(saved.id)?saved=1")
@@ -108,7 +109,8 @@ struct AlertRulePages {
         guard var rule = try await find(session, context) else { return try await missing(request, session: session) }
         rule.enabled = fields["enabled"] == "true"
         _ = try await store.saveAlertRule(workspaceID: rule.workspaceID, id: rule.id, surveyID: rule.surveyID, name: rule.name, match: rule.match,
-                                          conditions: rule.conditions, actions: rule.actions, enabled: rule.enabled)
+                                          conditions: rule.conditions, actions: rule.actions, enabled: rule.enabled,
+                                          audit: accounts.auditActor(session, context))
         return PageRenderer.shared.redirect(to: "/app/alert-rules")
     }
 
@@ -116,7 +118,7 @@ struct AlertRulePages {
     @Sendable func delete(_ request: Request, context: AppContext) async throws -> Response {
         guard let (session, _) = try await accounts.signedForm(request, role: .admin) else { return PageRenderer.shared.redirect(to: "/login") }
         guard let rule = try await find(session, context) else { return try await missing(request, session: session) }
-        _ = try await store.deleteAlertRule(workspaceID: rule.workspaceID, id: rule.id)
+        _ = try await store.deleteAlertRule(workspaceID: rule.workspaceID, id: rule.id, audit: accounts.auditActor(session, context))
         return PageRenderer.shared.redirect(to: "/app/alert-rules")
     }
 

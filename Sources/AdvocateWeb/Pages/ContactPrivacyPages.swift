@@ -45,7 +45,8 @@ struct ContactPrivacyPages {
             return PageRenderer.shared.message(catalog: Catalog.english, heading: "Nothing was erased",
                                                text: "Tick the box that confirms the erasure, then press the button again.", status: .badRequest)
         }
-        guard try await store.erasePerson(workspaceID: session.membership.workspace.id, person: .id(id)) else { return Self.missing() }
+        guard try await store.erasePerson(workspaceID: session.membership.workspace.id, person: .id(id),
+                                           audit: accounts.auditActor(session, context)) else { return Self.missing() }
         return PageRenderer.shared.message(catalog: Catalog.english, heading: "Erased",
                                            text: "Everything about this person is gone: their answers, comments, notes, cases, invitations and the webhook deliveries that carried them. The reports no longer count their answers.",
                                            status: .ok, isStatus: true)

@@ -63,6 +63,8 @@ public enum DashboardAccess {
         Rule(method: "POST", path: "/app/members/:id/remove", role: .admin),
         Rule(method: "POST", path: "/app/members/invitations/:id/revoke", role: .admin),
         Rule(method: "POST", path: "/app/members/invitations/:id/resend", role: .admin),
+        // Who did what: the owners' to read.
+        Rule(method: "GET", path: "/app/audit", role: .owner),
     ]
 
     /// Whether a path is the dashboard's (everything under `/app` needs a session).

@@ -87,7 +87,8 @@ struct MemberPages {
         }
         let link = InvitationToken.make()
         _ = try await store.inviteMember(workspaceID: session.membership.workspace.id, email: email, role: role, tokenHash: link.hash,
-                                         invitedBy: session.user.id, message: invitationMessage(session: session, token: link.token))
+                                         invitedBy: session.user.id, audit: accounts.auditActor(session, context),
+                                         message: invitationMessage(session: session, token: link.token))
         sending.wake()
         return renderer.redirect(to: "/app/members?done=invited")
     }
@@ -97,7 +98,7 @@ struct MemberPages {
         let link = InvitationToken.make()
         guard let id = context.parameters.get("id").flatMap(Int64.init),
               try await store.resendMemberInvitation(workspaceID: session.membership.workspace.id, id: id, tokenHash: link.hash,
-                                                     actor: session.membership.role,
+                                                     actor: session.membership.role, audit: accounts.auditActor(session, context),
                                                      message: invitationMessage(session: session, token: link.token)) != nil else {
             return try await page(request, session: session, error: "There is no such invitation you can send.", status: .notFound)
         }
@@ -112,7 +113,7 @@ struct MemberPages {
         // An admin cannot revoke an invitation to be owner: that is the owners' business.
         let invitation = try await store.pendingMemberInvitations(workspaceID: workspaceID).first { $0.id == id }
         guard let invitation, MemberPolicy.grantRefusal(actor: session.membership.role, role: invitation.role) == nil,
-              try await store.revokeMemberInvitation(workspaceID: workspaceID, id: invitation.id) else {
+              try await store.revokeMemberInvitation(workspaceID: workspaceID, id: invitation.id, audit: accounts.auditActor(session, context)) else {
             return try await page(request, session: session, error: "There is no such invitation you can revoke.", status: .notFound)
         }
         return renderer.redirect(to: "/app/members?done=revoked")
@@ -123,7 +124,8 @@ struct MemberPages {
         guard let id = context.parameters.get("id").flatMap(Int64.init), let role = fields["role"].flatMap(Role.init(rawValue:)) else {
             return try await page(request, session: session, error: "Please choose one of the roles.", status: .badRequest)
         }
-        if let refusal = try await store.changeRole(workspaceID: session.membership.workspace.id, userID: id, to: role, actor: session.membership.role) {
+        if let refusal = try await store.changeRole(workspaceID: session.membership.workspace.id, userID: id, to: role, actor: session.membership.role,
+                                                        audit: accounts.auditActor(session, context)) {
             return try await page(request, session: session, error: Self.sentence(refusal), status: Self.status(refusal))
         }
         return renderer.redirect(to: "/app/members?done=role")
@@ -134,7 +136,8 @@ struct MemberPages {
         guard let id = context.parameters.get("id").flatMap(Int64.init) else {
             return try await page(request, session: session, error: Self.sentence(.notFound), status: .notFound)
         }
-        if let refusal = try await store.removeMember(workspaceID: session.membership.workspace.id, userID: id, actor: session.membership.role) {
+        if let refusal = try await store.removeMember(workspaceID: session.membership.workspace.id, userID: id, actor: session.membership.role,
+                                                          audit: accounts.auditActor(session, context)) {
             return try await page(request, session: session, error: Self.sentence(refusal), status: Self.status(refusal))
         }
         // Removing oneself ends this very session: the sign-in page, not a 403.

@@ -19,10 +19,13 @@ struct SurveyPages {
     let store: AdvocateStore
     let cookies: RespondentCookies
     let limiter: FixedWindowLimiter
+    /// One-click links: per address and per invitation.
+    let publicLimiter: PublicRateLimiter
     private let renderer = PageRenderer.shared
 
-    init(store: AdvocateStore, secureCookies: Bool) {
+    init(store: AdvocateStore, secureCookies: Bool, publicLimiter: PublicRateLimiter) {
         self.store = store
+        self.publicLimiter = publicLimiter
         self.cookies = RespondentCookies(secure: secureCookies)
         self.limiter = FixedWindowLimiter(clock: store.clock)
     }
@@ -56,10 +59,18 @@ struct SurveyPages {
     /// A one-click score link from an e-mail: saves the score as provisional (or flags a
     /// scanner's hit) and shows the page with the score chosen, asking for a comment and a confirmation.
     @Sendable func scoreLink(_ request: Request, context: AppContext) async throws -> Response {
+        // Counted whether or not the token is real, so guessing tokens runs into the limit too.
+        let addressWait = publicLimiter.refusal(endpoint: "click", address: context.remoteIP)
+        if let addressWait, request.method == .head { return Self.tooMany(Response(status: .tooManyRequests), wait: addressWait) }
         let found = try await findInvitation(request, context: context)
         guard case .found(let invitation, var visit, let catalog) = found else { return found.page(renderer) }
         let path = "/r/\(token(context))"
         let session = cookies.session(request, respondent: false)
+        if let wait = addressWait ?? publicLimiter.refusal(invitationID: invitation.id) {
+            var page = SurveyPage(visit: visit, catalog: catalog, path: path, csrf: session.csrf)
+            page.error = catalog.text("page.rate_limited")
+            return Self.tooMany(page.render(renderer, status: .tooManyRequests, cookies: session.cookies), wait: wait)
+        }
         guard let text = context.parameters.get("score"), let score = Int(text), (0...10).contains(score), String(score) == text else {
             var page = SurveyPage(visit: visit, catalog: catalog, path: path, csrf: session.csrf)
             page.error = catalog.text("page.required_score")
@@ -74,6 +85,13 @@ struct SurveyPages {
         if let answer = outcome.answer, answer.status == .counted, answer.score != score { page.pendingScore = score }
         if outcome.answer?.status == .provisional { page.beacon = "\(path)/beacon" }
         return page.render(renderer, cookies: session.cookies)
+    }
+
+    /// A 429 with how long to wait; nothing was recorded.
+    private static func tooMany(_ response: Response, wait: Int) -> Response {
+        var response = response
+        response.headers[.retryAfter] = String(wait)
+        return response
     }
 
     /// The page's interaction beacon: a person is there, so a provisional score counts.

@@ -1,4 +1,5 @@
 import AdvocateCore
+import AdvocateStore
 import Hummingbird
 import NIOCore
 import Logging
@@ -12,6 +13,8 @@ public struct AppContext: RequestContext {
     public var tokenSurveyID: Int64?
     /// What the caller's API token may do; nil for other credentials.
     public var tokenScope: TokenScope?
+    /// The caller's API token, for the audit log; nil for other credentials.
+    public var tokenID: Int64?
     /// The peer's IP address (for per-address limits on public endpoints); nil in router tests.
     public let remoteIP: String?
 
@@ -27,6 +30,11 @@ public struct AppContext: RequestContext {
         guard scope >= needed else {
             throw Problem.forbidden("this API token has the \(scope.rawValue) scope; \(request.method.rawValue) \(endpointPath ?? "") needs \(needed.rawValue) (create one with `advocate token create --scope \(needed.rawValue)`)")
         }
+    }
+
+    /// Who the audit log names for a change made through the API: the token and the client's address.
+    var auditActor: AuditActor? {
+        tokenID.map { AuditActor.token(id: $0, name: "API token \($0)", ip: remoteIP) }
     }
 
     /// The authenticated workspace; a 401 problem when the route forgot to authenticate.

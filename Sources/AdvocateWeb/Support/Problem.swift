@@ -128,13 +128,21 @@ final class RouteTable: Sendable {
     }
 
     /// The methods routed for `path`; empty when no pattern matches it.
+    ///
+    /// Like the router, a literal segment wins over a capture: `/cases/sla` is its own route, not
+    /// `/cases/{id}` (schemathesis caught `Allow` naming the capture's methods).
     func methods(forPath path: String) -> [String] {
         let parts = path.split(separator: "/")
         return entries.withLock { e in
-            e.first { entry in
+            e.filter { entry in
                 entry.components.count == parts.count
-                    && zip(entry.components, parts).allSatisfy { $0.0.hasPrefix(":") || $0.0.hasPrefix("{") || $0.0 == $0.1 }
-            }?.methods ?? []
+                    && zip(entry.components, parts).allSatisfy { Self.isCapture($0.0) || $0.0 == $0.1 }
+            }
+            .max { literals($0.components) < literals($1.components) }?.methods ?? []
         }
     }
+
+    private static func isCapture(_ component: Substring) -> Bool { component.hasPrefix(":") || component.hasPrefix("{") }
+
+    private func literals(_ components: [Substring]) -> Int { components.count { !Self.isCapture($0) } }
 }

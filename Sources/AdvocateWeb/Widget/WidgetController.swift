@@ -14,11 +14,13 @@ import NPS
 /// workspace's widget secret, checked in constant time.
 struct WidgetController {
     let store: AdvocateStore
+    let limiter: PublicRateLimiter
 
     static let bodyLimit = 64 * 1024
 
     func addRoutes(to router: Router<AppContext>) {
-        let group = router.group("widget/v1").add(middleware: WidgetCORSMiddleware())
+        // CORS first, so a browser can read the 429 too.
+        let group = router.group("widget/v1").add(middleware: WidgetCORSMiddleware()).add(middleware: WidgetRateLimitMiddleware(limiter: limiter))
         group.post("check", use: check)
         group.post("answer", use: answer)
         group.post("dismiss", use: dismiss)
