@@ -135,11 +135,15 @@ public struct DemoDataset: Sendable {
 
         // Contacts: who they are and how they feel about the product.
         var mood: [Double] = []
+        // The instants, not the day in `signed_up_at`: every instant below is then an offset from
+        // `now`, so two runs a few seconds apart give the same answers in the same order.
+        var signedUpAt: [Int64] = []
         for i in 0..<contactCount {
             let plan = pick(Self.plans) { $0.weight }
             let country = pick(Self.countries) { $0.weight }
             let mrr = plan.mrr.upperBound == 0 ? 0 : (Double.random(in: plan.mrr, using: &rng)).rounded()
-            let signedUp = Timestamp(milliseconds: start - Int64.random(in: 0..<(2 * 365 * day), using: &rng) + Int64.random(in: 0..<(700 * day), using: &rng))
+            // Whole days before `now`, so `signed_up_at` names the same day in two runs seconds apart.
+            let signedUp = Timestamp(milliseconds: start - day * (Int64.random(in: 0..<(2 * 365), using: &rng) - Int64.random(in: 0..<700, using: &rng)))
             let first = Self.firstNames.randomElement(using: &rng)!, last = Self.lastNames.randomElement(using: &rng)!
             let properties: Properties = [
                 "plan": .string(plan.name), "country": .string(country.code), "industry": .string(Self.industries.randomElement(using: &rng)!),
@@ -148,6 +152,7 @@ public struct DemoDataset: Sendable {
             ]
             contacts.append(Contact(externalID: "demo-\(i + 1)", email: "customer\(i + 1)@demo.example", name: "\(first) \(last)",
                                     locale: country.locale, properties: properties, churnedAt: nil))
+            signedUpAt.append(signedUp.milliseconds)
             mood.append(7.2 + plan.effect + country.effect + 1.3 * normal())
         }
 
@@ -158,8 +163,7 @@ public struct DemoDataset: Sendable {
             let surveyIndex = pick(Array(Self.surveys.indices)) { Self.surveys[$0].share }
             let survey = Self.surveys[surveyIndex]
             let c = Int.random(in: 0..<contactCount, using: &rng)
-            let signedUp = Self.signUp(contacts[c])
-            let from = max(start, signedUp + day)
+            let from = max(start, signedUpAt[c] + day)
             let at = from >= now.milliseconds - day ? now.milliseconds - Int64.random(in: 0..<day, using: &rng)
                                                     : Int64.random(in: from..<now.milliseconds, using: &rng)
             let after = at >= change
@@ -217,11 +221,6 @@ public struct DemoDataset: Sendable {
             }
         }
         invitations.sort { $0.createdAt.milliseconds < $1.createdAt.milliseconds }
-    }
-
-    static func signUp(_ contact: Contact) -> Int64 {
-        guard case .string(let text)? = contact.properties["signed_up_at"], let day = CalendarDay(iso8601: text) else { return 0 }
-        return day.start(in: .utc).milliseconds
     }
 
     /// A contact's properties as they are after the fact, with `churned_at` when they left.
