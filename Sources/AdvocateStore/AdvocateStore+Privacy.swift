@@ -53,8 +53,19 @@ extension AdvocateStore {
     /// request): their contact, events, invitations and what happened to them, answers with
     /// notes, themes, alert firings and cases, the webhook deliveries that carried them and
     /// their suppression. Rows appear as stored, less token hashes; nil when there is no such contact.
-    public func personalData(workspaceID: Int64, person: PersonKey) async throws -> JSONValue? {
+    /// With `audit`, the audit log records who took the copy (`contact.exported`).
+    public func personalData(workspaceID: Int64, person: PersonKey, audit: AuditActor? = nil) async throws -> JSONValue? {
         let now = clock.now()
+        guard let (doc, contactID) = try await personalDocument(workspaceID: workspaceID, person: person, now: now) else { return nil }
+        if audit != nil {
+            try await database.write { sql in
+                try await Self.audit(audit, workspaceID: workspaceID, action: "contact.exported", target: ("contact", String(contactID)), at: now, in: sql)
+            }
+        }
+        return doc
+    }
+
+    private func personalDocument(workspaceID: Int64, person: PersonKey, now: Timestamp) async throws -> (JSONValue, contactID: Int64)? {
         let dialect = database.dialect
         return try await database.read { sql in
             guard let trace = try await Self.trace(workspaceID: workspaceID, person: person, lock: "", in: sql) else { return nil }
@@ -121,7 +132,7 @@ extension AdvocateStore {
                                                      "webhook_attempts WHERE delivery_id IN (\(binds: deliveries + [-1])) ORDER BY id")
             doc["suppressions"] = try await rows([.text("email"), .text("reason"), .text("detail"), .time("created_at")],
                                                  "suppressions WHERE workspace_id = \(bind: ws) AND email = \(bind: trace.email ?? "")")
-            return .object(doc)
+            return (.object(doc), c)
         }
     }
 

@@ -25,14 +25,20 @@ extension AdvocateStore {
         }
     }
 
-    /// Sets (or, with nil, turns off) the workspace's retention policy.
-    public func setRetention(workspaceID: Int64, _ policy: RetentionPolicy?) async throws {
+    /// Sets (or, with nil, turns off) the workspace's retention policy, logged as `retention.updated`
+    /// or `retention.disabled` with `audit`.
+    public func setRetention(workspaceID: Int64, _ policy: RetentionPolicy?, audit: AuditActor? = nil) async throws {
         let now = clock.now()
         try await database.write { sql in
             guard let policy else {
-                try await sql.raw("DELETE FROM retention_policies WHERE workspace_id = \(bind: workspaceID)").run()
+                let removed = try await sql.raw("DELETE FROM retention_policies WHERE workspace_id = \(bind: workspaceID) RETURNING workspace_id").first()
+                if removed != nil {
+                    try await Self.audit(audit, workspaceID: workspaceID, action: "retention.disabled", target: ("retention_policy", nil), at: now, in: sql)
+                }
                 return
             }
+            try await Self.audit(audit, workspaceID: workspaceID, action: "retention.updated", target: ("retention_policy", nil),
+                                 changes: ["action": .string(policy.action.rawValue), "months": .integer(Int64(policy.months))], at: now, in: sql)
             try await sql.raw("""
                 INSERT INTO retention_policies (workspace_id, action, months, updated_at)
                 VALUES (\(bind: workspaceID), \(bind: policy.action.rawValue), \(bind: policy.months), \(bind: now.milliseconds))

@@ -38,7 +38,7 @@ struct ContactCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await person.run(dataOptions) { store, workspaceID, key in
-                try await store.personalData(workspaceID: workspaceID, person: key)?.serialized()
+                try await store.personalData(workspaceID: workspaceID, person: key, audit: .operator)?.serialized()
             }
         }
     }

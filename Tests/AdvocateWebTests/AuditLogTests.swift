@@ -22,28 +22,37 @@ struct AuditLogTests {
             guard case .string(let secret)? = rotated.json["secret"] else { throw HarnessError("no secret") }
             #expect(try await api.send(.post, "/api/v1/triggers", json: #"{"survey_id": \#(survey), "event": "signup"}"#).status == .created)
             #expect(try await api.send(.put, "/api/v1/contacts/ada", json: #"{"email": "ada@example.test", "name": "Ada"}"#).status.code < 300)
+            #expect(try await api.send(.get, "/api/v1/contacts/ada/export").status == .ok)
             #expect(try await api.send(.delete, "/api/v1/contacts/ada").status == .noContent)
+            #expect(try await api.send(.put, "/api/v1/retention", json: #"{"action": "anonymise", "months": 24}"#).status == .ok)
+            #expect(try await api.send(.put, "/api/v1/retention", json: #"{"action": "off"}"#).status == .ok)
             #expect(try await api.send(.delete, "/api/v1/surveys/\(survey)").status == .noContent)
             // Refused: nothing happened, so nothing is logged.
             #expect(try await api.send(.delete, "/api/v1/surveys/\(survey)").status == .notFound)
             #expect(try await api.send(.delete, "/api/v1/triggers/9999").status == .notFound)
+            #expect(try await api.send(.get, "/api/v1/contacts/nobody/export").status == .notFound)
+            #expect(try await api.send(.put, "/api/v1/retention", json: #"{"action": "delete", "months": 0}"#).status == .unprocessableContent)
+            #expect(try await api.send(.put, "/api/v1/retention", json: #"{"action": "off"}"#).status == .ok, "already off: no change")
 
             let log = try await api.send(.get, "/api/v1/audit-log")
             #expect(log.status == .ok)
-            #expect(actions(log) == ["survey.deleted", "contact.erased", "trigger.created", "widget.secret_rotated"])
+            #expect(actions(log) == ["survey.deleted", "retention.disabled", "retention.updated", "contact.erased", "contact.exported",
+                                     "trigger.created", "widget.secret_rotated"])
             let text = String(decoding: log.bytes, as: UTF8.self)
             #expect(!text.contains(secret), "the rotated secret never reaches the log")
-            #expect(!text.contains("ada@example.test"), "an erasure leaves no personal data in the log")
+            #expect(!text.contains("ada@example.test"), "an export or an erasure leaves no personal data in the log")
             guard case .array(let entries)? = log.json["data"] else { throw HarnessError("no data") }
+            let retention = entries.first { $0["action"] == .string("retention.updated") }
+            #expect(retention?["changes"] == .object(["action": .string("anonymise"), "months": .integer(24)]))
             #expect(entries[0]["target_id"] == .string(String(survey)) && entries[0]["changes"]?["name"] == .string("Relationship"))
             guard case .string(let actor)? = entries[0]["actor"] else { throw HarnessError("no actor") }
             #expect(actor.hasPrefix("token:") && entries.allSatisfy { $0["actor"] == .string(actor) })
 
-            let first = try await api.send(.get, "/api/v1/audit-log?limit=3")
-            #expect(actions(first).count == 3)
+            let first = try await api.send(.get, "/api/v1/audit-log?limit=4")
+            #expect(actions(first).count == 4)
             guard case .string(let cursor)? = first.json["next_cursor"] else { throw HarnessError("no cursor") }
-            let second = try await api.send(.get, "/api/v1/audit-log?limit=3&cursor=\(cursor)")
-            #expect(actions(second) == ["widget.secret_rotated"] && second.json["next_cursor"] == .null)
+            let second = try await api.send(.get, "/api/v1/audit-log?limit=4&cursor=\(cursor)")
+            #expect(actions(second) == ["contact.exported", "trigger.created", "widget.secret_rotated"] && second.json["next_cursor"] == .null)
             #expect(actions(try await api.send(.get, "/api/v1/audit-log?action=contact.erased")) == ["contact.erased"])
             #expect(actions(try await api.send(.get, "/api/v1/audit-log?actor=user:1")).isEmpty)
             let unknown = try await api.send(.get, "/api/v1/audit-log?who=me")

@@ -45,7 +45,8 @@ struct ContactsController {
     @Sendable func export(_ request: Request, context: AppContext) async throws -> Response {
         try QueryReader.requireNone(request)
         let externalID = try context.textParameter("external_id")
-        guard let doc = try await store.personalData(workspaceID: try context.requireWorkspace(), person: .externalID(externalID)) else {
+        guard let doc = try await store.personalData(workspaceID: try context.requireWorkspace(), person: .externalID(externalID),
+                                                     audit: context.auditActor) else {
             throw Problem.notFound("no contact with external_id \"\(externalID)\" in this workspace")
         }
         return JSONResponse.make(doc)

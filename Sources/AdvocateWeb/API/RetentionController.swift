@@ -21,7 +21,7 @@ struct RetentionController {
         var request = request
         let policy = try RetentionPolicy.decode(try await request.jsonBody(limit: Limits.singleBodyBytes))
         let workspaceID = try context.requireWorkspace()
-        try await store.setRetention(workspaceID: workspaceID, policy)
+        try await store.setRetention(workspaceID: workspaceID, policy, audit: context.auditActor)
         return JSONResponse.make(Self.representation(try await store.retention(workspaceID: workspaceID)))
     }
 

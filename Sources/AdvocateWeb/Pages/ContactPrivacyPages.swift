@@ -18,7 +18,8 @@ struct ContactPrivacyPages {
         guard let session = try await accounts.currentSession(request) else { return PageRenderer.shared.redirect(to: "/login") }
         // Another workspace's contact is as absent as one that never existed.
         guard let id = context.parameters.get("id").flatMap(Int64.init),
-              let doc = try await store.personalData(workspaceID: session.membership.workspace.id, person: .id(id)) else { return Self.missing() }
+              let doc = try await store.personalData(workspaceID: session.membership.workspace.id, person: .id(id),
+                                                        audit: accounts.auditActor(session, context)) else { return Self.missing() }
         return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8", .contentDisposition: "attachment; filename=\"contact-\(id).json\"",
                                                .cacheControl: "no-store", .xContentTypeOptions: "nosniff"],
                         body: .init(byteBuffer: ByteBuffer(string: doc.serialized())))

@@ -26,7 +26,8 @@ struct RetentionPage {
         let months = Int64(fields["months"]?.trimmingCharacters(in: .whitespaces) ?? "")
         let json: JSONValue = .object(["action": .string(action), "months": action == "off" ? .null : months.map(JSONValue.integer) ?? .string(fields["months"] ?? "")])
         do {
-            try await store.setRetention(workspaceID: session.membership.workspace.id, try RetentionPolicy.decode(json))
+            try await store.setRetention(workspaceID: session.membership.workspace.id, try RetentionPolicy.decode(json),
+                                         audit: accounts.auditActor(session, context))
         } catch let e as ValidationError {
             return try await page(request, session: session, notice: nil, error: "Not saved: \(e.description).", status: .unprocessableContent)
         }
