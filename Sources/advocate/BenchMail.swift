@@ -47,7 +47,7 @@ extension BenchCommand {
             let signer = noDkim ? nil : try DKIMSigner(domain: "acme.example.com", selector: "bench",
                                                        privateKey: try _RSA.Signing.PrivateKey(keySize: .bits2048))
             let client = try SMTPClient(configuration: try SMTPConfiguration.parse(url: url),
-                                        eventLoopGroup: store.database.writerEventLoop ?? MultiThreadedEventLoopGroup.singleton)
+                                        eventLoopGroup: store.database.releaseEventLoop)
             let pool = SMTPPool(client: client, concurrency: concurrency, perMinute: nil, clock: store.clock)
             let mailer = InvitationMailer(store: store, pool: pool, settings: MailSettings(
                 from: try MailAddress(parsing: "Acme NPS <nps@acme.example.com>"), publicURL: "https://nps.acme.example.com", dkim: signer))

@@ -98,7 +98,7 @@ struct ServeCommand: AsyncParsableCommand {
         var concurrency = 8
         if let mail {
             let client: SMTPClient
-            do { client = try SMTPClient(configuration: mail.smtp, eventLoopGroup: store.database.writerEventLoop ?? MultiThreadedEventLoopGroup.singleton, logger: logger) } catch {
+            do { client = try SMTPClient(configuration: mail.smtp, eventLoopGroup: store.database.releaseEventLoop, logger: logger) } catch {
                 await store.close()
                 throw CLIError("--smtp-url: \(error)")
             }
