@@ -120,8 +120,14 @@ extension AdvocateStore {
                                            actions: AlertActions) async throws -> [ValidationIssue] {
         try await database.read { sql in
             var issues: [ValidationIssue] = []
-            if let surveyID, try await sql.raw("SELECT id FROM surveys WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: surveyID)").first() == nil {
-                issues.append(ValidationIssue(field: "survey_id", message: "no survey with id \(surveyID) in this workspace"))
+            if let surveyID {
+                let kind = try await sql.raw("SELECT kind FROM surveys WHERE workspace_id = \(bind: workspaceID) AND id = \(bind: surveyID)").first()
+                    .map { try $0.decode(column: "kind", as: String.self) }
+                if kind == nil {
+                    issues.append(ValidationIssue(field: "survey_id", message: "no survey with id \(surveyID) in this workspace"))
+                } else if kind == SurveyKind.employee.rawValue {
+                    issues.append(ValidationIssue(field: "survey_id", message: Anonymity.noAlerts(surveyID: surveyID)))
+                }
             }
             let themes = Set(try await sql.raw("SELECT name FROM themes WHERE workspace_id = \(bind: workspaceID)").all()
                 .map { try $0.decode(column: "name", as: String.self) })
@@ -190,10 +196,14 @@ extension AdvocateStore {
         try await insertJobs(jobs, now: now, in: sql)
     }
 
-    /// The response as rules see it and the rules still to evaluate; nil when it is gone or not counted.
+    /// The response as rules see it and the rules still to evaluate; nil when it is gone, not
+    /// counted, or an answer to an employee (eNPS) survey, which no rule may single out.
     public func alertEvaluationContext(responseID: Int64) async throws -> AlertEvaluationContext? {
         try await database.read { sql in
-            guard let row = try await sql.raw("SELECT * FROM responses WHERE id = \(bind: responseID) AND status = 'counted'").first() else { return nil }
+            guard let row = try await sql.raw("""
+                SELECT r.* FROM responses r JOIN surveys s ON s.id = r.survey_id
+                WHERE r.id = \(bind: responseID) AND r.status = 'counted' AND s.kind <> \(bind: SurveyKind.employee.rawValue)
+                """).first() else { return nil }
             let response = try Self.decodeResponse(row)
             var contact: Contact?
             if let contactID = response.contactID {

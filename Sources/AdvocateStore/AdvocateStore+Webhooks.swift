@@ -10,6 +10,12 @@ struct WebhookEvent: Sendable {
     var workspaceID: Int64
     var type: WebhookEventType
     var data: JSONValue
+
+    /// The survey of the answer a response.* event carries.
+    var responseSurveyID: Int64? {
+        guard type == .responseCreated || type == .responseUpdated, case .integer(let id)? = data["response"]?["survey_id"] else { return nil }
+        return id
+    }
 }
 
 /// An enabled endpoint and what it subscribes to, as emitting events needs it.
@@ -299,10 +305,15 @@ extension AdvocateStore {
 
     /// Writes one delivery and one job per event and subscribed endpoint, in the caller's
     /// transaction: an event exists exactly when what it reports was committed.
+    /// An answer to an employee (eNPS) survey emits nothing: the event would carry one person's answer.
     static func enqueueWebhookEvents(_ events: [WebhookEvent], targets: [Int64: [WebhookTarget]], database: Database, now: Timestamp,
                                      in sql: any SQLDatabase) async throws {
+        let answered = Set(events.compactMap(\.responseSurveyID))
+        let employee = answered.isEmpty ? [] : Set(try await sql.raw("""
+            SELECT id FROM surveys WHERE id IN (\(binds: answered.sorted())) AND kind = \(bind: SurveyKind.employee.rawValue)
+            """).all().map { try $0.decode(column: "id", as: Int64.self) })
         var rows: [(workspaceID: Int64, webhookID: Int64, eventID: String, type: WebhookEventType, body: String)] = []
-        for event in events {
+        for event in events where !(event.responseSurveyID.map(employee.contains) ?? false) {
             let subscribed = (targets[event.workspaceID] ?? []).filter { $0.events.contains(event.type) }
             guard !subscribed.isEmpty else { continue }
             let eventID = "evt_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")

@@ -229,6 +229,73 @@ struct EmployeeSurveyAPITests {
             #expect(customerReport["anonymity"] == nil && customerReport["responses"] == .integer(1), "customer surveys are as before")
         }
     }
+
+    @Test("an employee survey's terms show no example comment and no term fewer than five people used; a customer survey's do",
+          arguments: TestBackend.available)
+    func terms(_ backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            let enps = try await api.createSurvey(#"{"name": "Pulse", "product_name": "Acme", "kind": "employee"}"#)
+            let customers = try await api.createSurvey()
+            let texts = Array(repeating: (2, "support is slow"), count: 6) + Array(repeating: (1, "night shift again"), count: 2)
+                + Array(repeating: (10, "great team"), count: 6)
+            for survey in [enps, customers] {
+                for (i, (score, text)) in texts.enumerated() {
+                    let r = try await api.send(.post, "/api/v1/responses", json: #"""
+                        {"survey_id": \#(survey), "score": \#(score), "comment": "\#(text)", "contact": {"external_id": "s\#(survey)-\#(i)"}}
+                        """#)
+                    #expect(r.status == .created)
+                }
+            }
+            func terms(_ survey: Int64) async throws -> (detractor: [String], examples: Int) {
+                let r = try await api.send(.get, "/api/v1/surveys/\(survey)/terms?min_z=0&limit=100")
+                #expect(r.status == .ok)
+                guard case .array(let d)? = r.json["detractor_terms"], case .array(let p)? = r.json["promoter_terms"] else { return ([], 0) }
+                let examples = (d + p).reduce(0) { n, t in if case .array(let e)? = t["examples"] { n + e.count } else { n } }
+                return (d.compactMap { if case .string(let t)? = $0["term"] { t } else { nil } }, examples)
+            }
+            let employee = try await terms(enps), customer = try await terms(customers)
+            #expect(employee.detractor.contains("support") && !employee.detractor.contains("night"), "\(employee.detractor)")
+            #expect(employee.examples == 0, "no employee's comment is shown")
+            #expect(customer.detractor.contains("support") && customer.detractor.contains("night") && customer.examples > 0)
+            let page = try await api.signedIn("owner@acme.test", role: .owner).get("/app/surveys/\(enps)/terms")
+            #expect(page.status == .ok && page.html.contains("no example comment is shown") && !page.html.contains("support is slow"))
+        }
+    }
+
+    @Test("no rule watches an employee survey, and its answers raise no case and no webhook event; customer answers still do",
+          arguments: TestBackend.available)
+    func noAlertsOrEvents(_ backend: TestBackend) async throws {
+        try await withAPI(backend) { api in
+            _ = try await api.store.addMember(workspaceID: api.workspaceID, email: "kim@acme.test", name: nil, role: .member)
+            let enps = try await api.createSurvey(#"{"name": "Pulse", "product_name": "Acme", "kind": "employee"}"#)
+            let customers = try await api.createSurvey()
+            let hook = try await WebhooksAPITests.create(api, events: #"["response.created", "response.updated", "case.created"]"#)
+            let action = #""actions": {"case": {"owner": {"user": "kim@acme.test"}}}"#
+            let scoped = try await api.send(.post, "/api/v1/alert-rules", json: #"""
+                {"name": "Unhappy staff", "survey_id": \#(enps), "conditions": [{"field": "category", "in": ["detractor"]}], \#(action)}
+                """#)
+            #expect(scoped.status == .unprocessableContent && scoped.isProblem && scoped.detail.contains("employee (eNPS) survey"), "\(scoped.json)")
+            #expect(try await api.send(.get, "/api/v1/alert-rules").json["data"] == .array([]), "nothing was saved")
+            let everywhere = try await api.send(.post, "/api/v1/alert-rules", json: #"""
+                {"name": "Detractors", "conditions": [{"field": "category", "in": ["detractor"]}], \#(action)}
+                """#)
+            #expect(everywhere.status == .created)
+
+            for survey in [enps, customers] {
+                let r = try await api.send(.post, "/api/v1/responses", json: #"""
+                    {"survey_id": \#(survey), "score": 2, "comment": "unhappy \#(survey)", "contact": {"external_id": "p\#(survey)"}}
+                    """#)
+                #expect(r.status == .created)
+            }
+            try await api.evaluateAlerts()
+            let cases = try await api.send(.get, "/api/v1/cases").json
+            guard case .array(let rows)? = cases["data"] else { Issue.record("no cases: \(cases)"); return }
+            #expect(rows.count == 1 && rows.first?["survey_id"] == .integer(customers), "one case, for the customer: \(rows)")
+            let deliveries = try await api.store.webhookDeliveries(workspaceID: api.workspaceID, webhookID: hook.id, state: nil, before: nil, limit: 50).items
+            #expect(deliveries.map(\.eventType).sorted { $0.rawValue < $1.rawValue } == [.caseCreated, .responseCreated])
+            #expect(deliveries.allSatisfy { !$0.body.contains("unhappy \(enps)") }, "no event carries the employee's answer")
+        }
+    }
 }
 
 @Suite("Dashboard: a person's export and erasure; employee answers")

@@ -12,7 +12,22 @@ public enum Anonymity {
         "survey \(surveyID) is an employee (eNPS) survey: its individual answers are never shown; read its report, which hides any group of fewer than \(minimumRespondents)"
     }
 
+    /// Why an alert rule cannot watch an employee survey: a case, an e-mail or a Slack post
+    /// about one answer would show it.
+    public static func noAlerts(surveyID: Int64) -> String {
+        "survey \(surveyID) is an employee (eNPS) survey: its answers never raise alerts, cases or webhook events one by one"
+    }
+
     public static func isHidden(_ tally: Tally) -> Bool { tally.n < minimumRespondents }
+
+    /// An employee survey's distinctive terms as they may be shown, in their order: none when
+    /// fewer than five people commented, and no term that one to four commenters of either side
+    /// used ("two detractors wrote *night shift*" points at them). Example comments are never shown.
+    public static func shownTerms(_ terms: [DistinctiveTerms.Term], commenters: Int) -> [DistinctiveTerms.Term] {
+        guard commenters >= minimumRespondents else { return [] }
+        func safe(_ count: Int) -> Bool { count == 0 || count >= minimumRespondents }
+        return terms.filter { safe($0.detractorCount) && safe($0.promoterCount) }
+    }
 
     /// What was left out of a report.
     public struct Hidden: Sendable, Hashable {

@@ -69,10 +69,10 @@ struct VerbatimsController {
         }
         return JSONResponse.make(.object(scope.json.merging([
             "survey_id": .integer(survey),
-            "detractor_comments": .integer(Int64(terms.detractors.count)), "promoter_comments": .integer(Int64(terms.promoters.count)),
+            "detractor_comments": .integer(Int64(terms.comments.detractors.count)), "promoter_comments": .integer(Int64(terms.comments.promoters.count)),
             "min_z": .double(minimumZ),
-            "detractor_terms": .array(terms.analysis.detractorTerms(limit: limit, minimumZ: minimumZ).map(shape)),
-            "promoter_terms": .array(terms.analysis.promoterTerms(limit: limit, minimumZ: minimumZ).map(shape)),
+            "detractor_terms": .array(terms.detractorTerms(limit: limit, minimumZ: minimumZ).map(shape)),
+            "promoter_terms": .array(terms.promoterTerms(limit: limit, minimumZ: minimumZ).map(shape)),
         ]) { _, new in new }))
     }
 
@@ -111,11 +111,34 @@ struct VerbatimsController {
 
     // MARK: - Shared with the dashboard
 
+    /// A survey's distinctive terms as the API and the dashboard show them: for an employee
+    /// (eNPS) survey without example comments and without terms of fewer than five commenters.
+    struct ShownTerms {
+        let comments: CommentTerms
+        let employee: Bool
+
+        func detractorTerms(limit: Int, minimumZ: Double) -> [DistinctiveTerms.Term] {
+            shown(comments.analysis.detractorTerms(minimumZ: minimumZ), limit: limit)
+        }
+
+        func promoterTerms(limit: Int, minimumZ: Double) -> [DistinctiveTerms.Term] {
+            shown(comments.analysis.promoterTerms(minimumZ: minimumZ), limit: limit)
+        }
+
+        func examples(of term: DistinctiveTerms.Term) -> [CommentTerms.Comment] { employee ? [] : comments.examples(of: term) }
+
+        private func shown(_ terms: [DistinctiveTerms.Term], limit: Int) -> [DistinctiveTerms.Term] {
+            guard employee else { return Array(terms.prefix(limit)) }
+            return Array(Anonymity.shownTerms(terms, commenters: comments.detractors.count + comments.promoters.count).prefix(limit))
+        }
+    }
+
     /// The distinctive terms of a survey's comments in `scope`.
-    static func terms(store: AdvocateStore, workspaceID: Int64, surveyID: Int64, scope: Scope) async throws -> CommentTerms {
+    static func terms(store: AdvocateStore, workspaceID: Int64, surveyID: Int64, scope: Scope) async throws -> ShownTerms {
         let comments = try await store.themedComments(workspaceID: workspaceID, surveyID: surveyID, from: scope.from, to: scope.to,
                                                       filter: scope.filter, limit: maxComments)
-        return CommentTerms(comments.map { CommentTerms.Comment(responseID: $0.responseID, score: $0.score, text: $0.text) })
+        return ShownTerms(comments: CommentTerms(comments.map { CommentTerms.Comment(responseID: $0.responseID, score: $0.score, text: $0.text) }),
+                          employee: try await store.employeeSurveyIDs(workspaceID: workspaceID).contains(surveyID))
     }
 
     /// Key drivers of a survey's commenters in `scope`, with the themes' names; drivers in name order.

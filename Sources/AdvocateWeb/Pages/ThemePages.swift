@@ -227,10 +227,13 @@ struct ThemePages {
                  "examples": terms.examples(of: t).map { ["id": $0.responseID, "score": $0.score.value, "category": $0.score.category.rawValue, "comment": $0.text] }]
             }
         }
-        values["detractorComments"] = terms.detractors.count
-        values["promoterComments"] = terms.promoters.count
-        values["detractorTerms"] = rows(terms.analysis.detractorTerms(limit: 20, minimumZ: DistinctiveTerms.exploratoryZ))
-        values["promoterTerms"] = rows(terms.analysis.promoterTerms(limit: 20, minimumZ: DistinctiveTerms.exploratoryZ))
+        values["detractorComments"] = terms.comments.detractors.count
+        values["promoterComments"] = terms.comments.promoters.count
+        values["detractorTerms"] = rows(terms.detractorTerms(limit: 20, minimumZ: DistinctiveTerms.exploratoryZ))
+        values["promoterTerms"] = rows(terms.promoterTerms(limit: 20, minimumZ: DistinctiveTerms.exploratoryZ))
+        if terms.employee {
+            values["anonymity"] = "An employee (eNPS) survey: no example comment is shown, nor any term that fewer than \(Anonymity.minimumRespondents) people used, to protect anonymity."
+        }
         return try await accounts.dashboardPage("survey-terms", values, title: "\(survey.name): terms", session: session, cookies: form.cookies)
     }
 
