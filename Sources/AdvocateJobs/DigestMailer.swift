@@ -30,7 +30,7 @@ public struct DigestMailer: JobHandler {
 
     /// Queues the first run (at start-up; a waiting run is kept).
     public static func start(store: AdvocateStore) async throws {
-        try await store.scheduleDigestRun(kind: jobKind, at: store.clock.now())
+        try await store.scheduleRecurringJob(kind: jobKind, at: store.clock.now())
     }
 
     public func perform(_ job: Job, lease: JobLease) async -> JobHandlerResult {
@@ -51,7 +51,7 @@ public struct DigestMailer: JobHandler {
                 }
             }
             if sent > 0 { logger.info("sent \(sent) digests") }
-            try await store.scheduleDigestRun(kind: kind, at: now.adding(milliseconds: Self.intervalMilliseconds))
+            try await store.scheduleRecurringJob(kind: kind, at: now.adding(milliseconds: Self.intervalMilliseconds))
             return .finish(.done)
         } catch {
             return .finish(.retry(at: now.adding(milliseconds: Self.intervalMilliseconds), error: "database: \(String(describing: error))"))

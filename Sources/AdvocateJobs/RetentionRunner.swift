@@ -20,7 +20,7 @@ public struct RetentionRunner: JobHandler {
 
     /// Queues the first run (at start-up; a waiting run is kept).
     public static func start(store: AdvocateStore) async throws {
-        try await store.scheduleDigestRun(kind: jobKind, at: store.clock.now())
+        try await store.scheduleRecurringJob(kind: jobKind, at: store.clock.now())
     }
 
     /// Applies every policy now; returns how many answers each workspace had deleted or anonymised.
@@ -38,7 +38,7 @@ public struct RetentionRunner: JobHandler {
             for (workspaceID, count) in try await Self.runAll(store: store) where count > 0 {
                 logger.info("retention: \(count) responses of workspace \(workspaceID) deleted or anonymised")
             }
-            try await store.scheduleDigestRun(kind: kind, at: now.adding(milliseconds: Self.intervalMilliseconds))
+            try await store.scheduleRecurringJob(kind: kind, at: now.adding(milliseconds: Self.intervalMilliseconds))
             return .finish(.done)
         } catch {
             return .finish(.retry(at: now.adding(milliseconds: 15 * 60_000), error: "database: \(String(describing: error))"))

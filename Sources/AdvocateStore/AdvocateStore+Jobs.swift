@@ -2,6 +2,16 @@ import AdvocateCore
 import SQLKit
 
 extension AdvocateStore {
+    /// Queues a recurring job (the digest, retention) at `at` unless one of its kind is already
+    /// waiting: each run queues the next, and a restart queues one only if none is waiting.
+    public func scheduleRecurringJob(kind: String, at: Timestamp) async throws {
+        let now = clock.now()
+        try await database.write { sql in
+            guard try await sql.raw("SELECT id FROM jobs WHERE kind = \(bind: kind) AND state = 'queued' LIMIT 1").first() == nil else { return }
+            try await Self.insertJobs([NewJob(workspaceID: nil, kind: kind, payload: [:], runAt: at, maxAttempts: 3)], now: now, in: sql)
+        }
+    }
+
     /// Adds jobs to the queue.
     public func enqueue(_ jobs: [NewJob]) async throws {
         guard !jobs.isEmpty else { return }

@@ -109,13 +109,4 @@ extension AdvocateStore {
                 """).run()
         }
     }
-
-    /// Queues a recurring job (the digest, retention) at `at` unless one is already waiting (each run queues the next).
-    public func scheduleDigestRun(kind: String, at: Timestamp) async throws {
-        let now = clock.now()
-        try await database.write { sql in
-            guard try await sql.raw("SELECT id FROM jobs WHERE kind = \(bind: kind) AND state = 'queued' LIMIT 1").first() == nil else { return }
-            try await Self.insertJobs([NewJob(workspaceID: nil, kind: kind, payload: [:], runAt: at, maxAttempts: 3)], now: now, in: sql)
-        }
-    }
 }
