@@ -85,11 +85,16 @@ class Ledger:
         self.api_ids = []            # response ids acknowledged by the API, in order
         self.posted_invitations = []  # invitation ids whose form POST was acknowledged, in order
         self.late = 0                 # requests a worker started more than 100 ms after they were due
+        self.slow_seconds = {}        # second of the run -> answers in it that took over a second
+        self.start = 0.0
 
     def record(self, kind, due, done, ok, problem=None):
         with self.lock:
             if ok:
                 self.latencies[kind].append(done - due)
+                if done - due > 1:
+                    second = int(due - self.start)
+                    self.slow_seconds[second] = self.slow_seconds.get(second, 0) + 1
             else:
                 self.errors[kind] += 1
                 if len(self.examples) < 10:
@@ -193,6 +198,24 @@ def rss_kib(pid):
     return 0
 
 
+def database_mib(directory):
+    """The database file's size: what the writer's page cache (64 MiB at most) can come to hold."""
+    path = directory / "advocate.sqlite"
+    return path.stat().st_size / 1048576 if path.exists() else 0
+
+
+def stalls(slow_seconds):
+    """Runs of consecutive seconds with answers slower than 1 s, as "from–to s (count)"."""
+    runs, current = [], None
+    for second in sorted(slow_seconds):
+        if current and second <= current[1] + 1:
+            current[1], current[2] = second, current[2] + slow_seconds[second]
+        else:
+            current = [second, second, slow_seconds[second]]
+            runs.append(current)
+    return ", ".join("%d–%d s (%d)" % tuple(r) for r in runs)
+
+
 def backup_and_check(server, ledger, root):
     """`advocate backup` while the load runs, then restore and check the copy. Returns (ok, lines)."""
     with ledger.lock:
@@ -259,14 +282,14 @@ def drive(server, fixture, args, root):
     workers = [Worker(server, fixture, jobs, ledger) for _ in range(args.workers)]
     for w in workers:
         w.start()
-    rss = []  # (seconds since start, KiB)
+    rss = []  # (seconds since start, KiB, MiB of database)
     backup = {}
-    start = time.monotonic()
+    start = ledger.start = time.monotonic()
     stop = threading.Event()
 
     def sample():
         while not stop.is_set():
-            rss.append((time.monotonic() - start, rss_kib(server.proc.pid)))
+            rss.append((time.monotonic() - start, rss_kib(server.proc.pid), database_mib(server.data)))
             stop.wait(5)
 
     def take_backup():
@@ -293,7 +316,7 @@ def drive(server, fixture, args, root):
     backup_thread.join()
     stop.set()
     sampler.join()
-    rss.append((elapsed, rss_kib(server.proc.pid)))
+    rss.append((elapsed, rss_kib(server.proc.pid), database_mib(server.data)))
     return report(args, ledger, elapsed, rss, backup)
 
 
@@ -315,11 +338,14 @@ def report(args, ledger, elapsed, rss, backup):
                                                        percentile(everything, 99) * 1000, (everything[-1] if everything else 0) * 1000, errors))
     if ledger.late:
         print("requests started more than 100 ms after they were due (the driver fell behind): %d" % ledger.late)
+    if ledger.slow_seconds:
+        print("seconds of the run with answers slower than 1 s: " + stalls(ledger.slow_seconds))
     for example in ledger.examples:
         print("  error: " + example)
-    first = [kib for t, kib in rss if t <= 60]
-    last = [kib for t, kib in rss if t >= rss[-1][0] - 60]
-    print("server RSS (MiB), every 5 s: " + " ".join("%.0f" % (kib / 1024) for _, kib in rss))
+    first = [kib for t, kib, _ in rss if t <= 60]
+    last = [kib for t, kib, _ in rss if t >= rss[-1][0] - 60]
+    print("server RSS (MiB), every 5 s: " + " ".join("%.0f" % (kib / 1024) for _, kib, _ in rss))
+    print("database file (MiB), same moments: " + " ".join("%.1f" % mib for _, _, mib in rss))
     print("server RSS: first minute %.1f–%.1f MiB, last minute %.1f–%.1f MiB"
           % (min(first) / 1024, max(first) / 1024, min(last) / 1024, max(last) / 1024))
     for line in backup.get("lines", ["the backup did not run"]):
