@@ -19,6 +19,7 @@ final class AnswerLoad: Sendable {
 
     private let state = Mutex(Ledger())
     private let stopping = Atomic<Bool>(false)
+    private let running = Atomic<Int>(0)
 
     var ledger: Ledger { state.withLock { $0 } }
 
@@ -31,8 +32,11 @@ final class AnswerLoad: Sendable {
     /// The clients finish the request they are sending, then stop.
     func stop() { stopping.store(true, ordering: .relaxed) }
 
-    /// One client; `acks` hears of every acknowledged answer.
+    /// One client; `acks` hears of every acknowledged answer, and finishes when no client is left
+    /// (so a test waiting for acknowledgements fails instead of hanging when every request is refused).
     func drive(port: Int, token: String, surveyID: Int64, prefix: String, acks: AsyncStream<Void>.Continuation) async {
+        running.add(1, ordering: .relaxed)
+        defer { if running.subtract(1, ordering: .relaxed).newValue == 0 { acks.finish() } }
         try? await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(60))) { client in
             var n = 0
             while !self.stopping.load(ordering: .relaxed) {

@@ -48,6 +48,7 @@ struct BackupTests {
         ackSink.finish()
         #expect(backup.status == 0, "\(backup.stderr)")
         #expect(backup.stdout.contains("backed up to \(file)") && backup.stdout.contains("schema version \(AdvocateStore.latestSchemaVersion)"), "\(backup.stdout)")
+        #expect(before.count >= 200, "the load was under way before the backup began")
         #expect(during > 0, "the load went on while the backup ran")
         let ledger = load.ledger
         #expect(ledger.refused.isEmpty && ledger.unanswered.isEmpty, "every request answered: \(ledger.refused.prefix(3)) \(ledger.unanswered.prefix(3))")
