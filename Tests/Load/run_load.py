@@ -263,15 +263,16 @@ def main():
     processes.Config.binary = Path(args.binary).resolve()
 
     root = Path(tempfile.mkdtemp(prefix="advocate-load-"))
-    server = processes.AdvocateServer(root, extra_args=["--public-rate", "1000000", "--one-click-rate", "1000000", "--log-level", "info"])
-    ok = False
+    server, ok = None, False
     try:
+        server = processes.AdvocateServer(root, extra_args=["--public-rate", "1000000", "--one-click-rate", "1000000", "--log-level", "info"])
         fixture = Fixture(server, args.invitations, args.seed)
         ok = drive(server, fixture, args, root)
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
         if args.keep:
-            print("kept: %s (server log: %s)" % (root, server.log_path))
+            print("kept: %s (server log: %s)" % (root, root / "serve.log"))
         else:
             subprocess.run(["rm", "-rf", str(root)])
     sys.exit(0 if ok else 1)
