@@ -13,8 +13,10 @@ struct BackupTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("advocate-backup-\(name)-\(UUID().uuidString)").path
     }
 
-    @Test("a backup taken while the server takes answers is consistent, and restoring it into another directory gives back exactly what it held")
-    func backupWhileServingAndRestore() async throws {
+    static let clients = 4
+
+    @Test("a backup taken under load restores to a database that passes its integrity checks and holds every answer acknowledged before it began, once")
+    func backupUnderLoadAndRestore() async throws {
         let dir = Self.scratch("live"), other = Self.scratch("restored"), file = Self.scratch("file") + ".sqlite"
         defer { for p in [dir, other, file] { try? FileManager.default.removeItem(atPath: p) } }
         let token = runAdvocate(["token", "create", "--name", "backup", "--data", dir]).lastLine
@@ -22,35 +24,92 @@ struct BackupTests {
         defer { server.kill9() }
         let survey = try await server.request(.post, "/api/v1/surveys", token: token, json: #"{"name": "Q4", "product_name": "Acme"}"#)
         guard case .integer(let surveyID)? = try JSONValue.parse(survey.body)["id"] else { Issue.record("no survey: \(survey.body)"); return }
-        for i in 0..<40 {
-            let r = try await server.request(.post, "/api/v1/responses", token: token,
-                                             json: #"{"survey_id": \#(surveyID), "score": \#(i % 11), "comment": "Çok iyi \#(i) 很好"}"#)
-            #expect(r.status == 201)
-        }
-        // The server keeps writing while the backup runs.
-        async let more: Void = {
-            for i in 40..<80 {
-                _ = try? await server.request(.post, "/api/v1/responses", token: token, json: #"{"survey_id": \#(surveyID), "score": 9, "comment": "n\#(i)"}"#)
+
+        let load = AnswerLoad()
+        let port = server.port
+        let (acks, ackSink) = AsyncStream<Void>.makeStream()
+        let (before, during, backup) = try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in 0..<Self.clients {
+                group.addTask { await load.drive(port: port, token: token, surveyID: surveyID, prefix: "c\(client)n", acks: ackSink) }
             }
-        }()
-        let backup = runAdvocate(["backup", "--to", file, "--data", dir])
-        await more
+            // Under way on every connection before the backup starts; no timing assumed.
+            var count = 0
+            for await _ in acks {
+                count += 1
+                if count >= 200 { break }
+            }
+            let before = load.ledger.acknowledged
+            let backup = await Self.runAside(["backup", "--to", file, "--data", dir])
+            let during = load.ledger.acknowledged.count - before.count
+            load.stop()
+            try await group.waitForAll()
+            return (before, during, backup)
+        }
+        ackSink.finish()
         #expect(backup.status == 0, "\(backup.stderr)")
         #expect(backup.stdout.contains("backed up to \(file)") && backup.stdout.contains("schema version \(AdvocateStore.latestSchemaVersion)"), "\(backup.stdout)")
+        #expect(before.count >= 200, "the load was under way before the backup began")
+        #expect(during > 0, "the load went on while the backup ran")
+        let ledger = load.ledger
+        #expect(ledger.refused.isEmpty && ledger.unanswered.isEmpty, "every request answered: \(ledger.refused.prefix(3)) \(ledger.unanswered.prefix(3))")
         let summary = try await AdvocateStore.inspectBackup(file)
-        #expect((40...80).contains(summary.responses))
         server.terminate()
 
         let restored = runAdvocate(["restore", "--from", file, "--data", other])
         #expect(restored.status == 0, "\(restored.stderr)")
         #expect(!restored.stdout.contains("kept in"), "nothing was there to keep: \(restored.stdout)")
+        // Checked by another SQLite than the server's: the Python standard library's.
+        let check = try Self.sqliteCheck((other as NSString).appendingPathComponent("advocate.sqlite"))
+        #expect(check.integrity == ["ok"])
+        #expect(check.foreignKeyProblems == 0)
+        #expect(check.responses.count == summary.responses)
+        var stored: [String: [Int64]] = [:]
+        for (id, comment) in check.responses { stored[AnswerLoad.marker(of: comment), default: []].append(id) }
+        let lost = before.filter { stored[$0.key] != [$0.value] }.keys.sorted()
+        let twice = stored.filter { $0.value.count > 1 }.keys.sorted()
+        let unknown = stored.keys.filter { ledger.acknowledged[$0] == nil }
+        #expect(lost.isEmpty, "\(lost.count) of \(before.count) answers acknowledged before the backup are missing or changed, e.g. \(lost.prefix(5))")
+        #expect(twice.isEmpty, "stored twice: \(twice.prefix(5))")
+        #expect(unknown.isEmpty, "stored answers nobody sent: \(unknown.prefix(5))")
+
         let store = try await AdvocateStore.open(.sqlite(directory: other))
         let ws = try #require(try await store.workspace(slug: "default"))
-        let page = try await store.responses(workspaceID: ws.id, filter: ResponseFilter(), before: nil, limit: 1000)
-        #expect(page.items.count == summary.responses)
-        #expect(page.items.contains { $0.comment == "Çok iyi 7 很好" })
+        let page = try await store.responses(workspaceID: ws.id, filter: ResponseFilter(), before: nil, limit: 5)
+        #expect(page.items.allSatisfy { $0.comment?.hasSuffix(AnswerLoad.commentTail) == true }, "text comes back as written")
         #expect(try await store.tokenWorkspace(secretHash: APITokenSecret.hash(token)) != nil, "tokens come back with the data")
         await store.close()
+    }
+
+    /// Runs `advocate` on a thread of its own, so the waiting does not hold one of the few
+    /// threads the clients' tasks run on.
+    static func runAside(_ arguments: [String]) async -> CommandResult {
+        await withCheckedContinuation { done in
+            Thread { done.resume(returning: runAdvocate(arguments)) }.start()
+        }
+    }
+
+    /// `PRAGMA integrity_check`, `PRAGMA foreign_key_check` and every response's id with its
+    /// comment, read from an SQLite file.
+    static func sqliteCheck(_ path: String) throws -> (integrity: [String], foreignKeyProblems: Int, responses: [(Int64, String)]) {
+        let script = """
+            import json, sqlite3, sys
+            c = sqlite3.connect(sys.argv[1])
+            print(json.dumps({
+                "integrity": [r[0] for r in c.execute("PRAGMA integrity_check")],
+                "foreign_keys": len(c.execute("PRAGMA foreign_key_check").fetchall()),
+                "responses": [[i, t or ""] for i, t in c.execute("SELECT id, comment FROM responses")]}))
+            """
+        let out = scratch("check") + ".json"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let status = runProgram("/usr/bin/python3", ["-c", script, path], stdout: out, stderr: nil)
+        let json = try JSONValue.parse(try String(contentsOfFile: out, encoding: .utf8))
+        guard status == 0, case .array(let integrity)? = json["integrity"], case .integer(let problems)? = json["foreign_keys"],
+              case .array(let rows)? = json["responses"] else { throw ServerProcessError("the SQLite check failed (\(status))") }
+        let responses: [(Int64, String)] = rows.compactMap {
+            guard case .array(let pair) = $0, pair.count == 2, case .integer(let id) = pair[0], case .string(let comment) = pair[1] else { return nil }
+            return (id, comment)
+        }
+        return (integrity.compactMap { if case .string(let s) = $0 { s } else { nil } }, Int(problems), responses)
     }
 
     @Test("restore keeps the database it replaces, and refuses while a server uses the directory, changing nothing")

@@ -2,9 +2,6 @@ import AdvocateCore
 import AdvocateTestSupport
 import Foundation
 import HTTPTypes
-import HummingbirdTesting
-import NIOCore
-import Synchronization
 import Testing
 
 /// The response API at full speed, `advocate serve` killed with SIGKILL twenty times at seeded
@@ -29,15 +26,6 @@ struct CrashIngestTests {
         try await killAndCount(database: ["--database", url], seed: 12)
     }
 
-    /// What happened to each request, by the marker in its comment.
-    final class Ledger: Sendable {
-        private let state = Mutex<(acknowledged: Set<String>, unanswered: Set<String>, refused: [String])>(([], [], []))
-        func acknowledge(_ marker: String) { state.withLock { _ = $0.acknowledged.insert(marker) } }
-        func unanswered(_ marker: String) { state.withLock { _ = $0.unanswered.insert(marker) } }
-        func refuse(_ what: String) { state.withLock { $0.refused.append(what) } }
-        var snapshot: (acknowledged: Set<String>, unanswered: Set<String>, refused: [String]) { state.withLock { $0 } }
-    }
-
     func killAndCount(database: [String], seed: UInt64) async throws {
         let created = runAdvocate(["token", "create", "--name", "ingest crash test"] + database)
         #expect(created.status == 0, "\(created.stderr)")
@@ -47,7 +35,7 @@ struct CrashIngestTests {
         let survey = try await server.request(.post, "/api/v1/surveys", token: token, json: #"{"name": "Crash", "product_name": "Acme"}"#)
         guard case .integer(let surveyID)? = try JSONValue.parse(survey.body)["id"] else { Issue.record("no survey: \(survey.body)"); return }
 
-        let ledger = Ledger()
+        let load = AnswerLoad()
         var random = SeededGenerator(seed: seed)
         for round in 0..<Self.kills {
             // Kill after a seeded number of acknowledged answers in this round: a moment in the
@@ -58,7 +46,7 @@ struct CrashIngestTests {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for client in 0..<Self.clients {
                     group.addTask {
-                        await Self.drive(port: port, token: token, surveyID: surveyID, prefix: "r\(round)c\(client)n", ledger: ledger, acks: ackSink)
+                        await load.drive(port: port, token: token, surveyID: surveyID, prefix: "r\(round)c\(client)n", acks: ackSink)
                     }
                 }
                 var count = 0
@@ -73,7 +61,8 @@ struct CrashIngestTests {
             server = try ServerProcess(database)
         }
 
-        let (acknowledged, unanswered, refused) = ledger.snapshot
+        let ledger = load.ledger
+        let (acknowledged, unanswered, refused) = (Set(ledger.acknowledged.keys), ledger.unanswered, ledger.refused)
         #expect(refused.isEmpty, "requests refused while the server was up: \(refused.prefix(5))")
         #expect(acknowledged.count >= Self.kills * 30)
         var stored: [String: Int] = [:]
@@ -84,7 +73,7 @@ struct CrashIngestTests {
             let json = try JSONValue.parse(page.body)
             guard case .array(let items)? = json["data"] else { Issue.record("no data: \(page.body)"); return }
             for item in items {
-                if case .string(let comment)? = item["comment"] { stored[comment, default: 0] += 1 }
+                if case .string(let comment)? = item["comment"] { stored[AnswerLoad.marker(of: comment), default: 0] += 1 }
             }
             if case .string(let next)? = json["next_cursor"] { cursor = next } else { cursor = nil }
         } while cursor != nil
@@ -96,36 +85,5 @@ struct CrashIngestTests {
         #expect(lost.isEmpty, "\(lost.count) acknowledged answers are missing, e.g. \(lost.prefix(5))")
         #expect(twice.isEmpty, "\(twice.count) answers are stored twice, e.g. \(twice.prefix(5))")
         #expect(unknown.isEmpty, "stored answers nobody sent: \(unknown.prefix(5))")
-    }
-
-    /// One client sending answers one after another on a kept-alive connection until the
-    /// server dies under it.
-    static func drive(port: Int, token: String, surveyID: Int64, prefix: String, ledger: Ledger,
-                      acks: AsyncStream<Void>.Continuation) async {
-        try? await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(60))) { client in
-            var n = 0
-            while true {
-                n += 1
-                let marker = prefix + String(n)
-                let body = #"{"survey_id": \#(surveyID), "score": \#(n % 11), "comment": "\#(marker)"}"#
-                let response: TestClient.Response
-                do {
-                    response = try await client.execute(TestClient.Request(
-                        "/api/v1/responses", method: .post, authority: "127.0.0.1",
-                        headers: [.authorization: "Bearer \(token)", .contentType: "application/json"], body: ByteBuffer(string: body)))
-                } catch {
-                    // The server died with this request in flight: its fate is unknown.
-                    ledger.unanswered(marker)
-                    return
-                }
-                if response.status.code / 100 == 2 {
-                    ledger.acknowledge(marker)
-                    acks.yield()
-                } else {
-                    ledger.refuse("\(marker): \(response.status.code) \(response.body.map { String(buffer: $0) } ?? "")")
-                    return
-                }
-            }
-        }
     }
 }
