@@ -37,7 +37,21 @@ final class AnswerLoad: Sendable {
     func drive(port: Int, token: String, surveyID: Int64, prefix: String, acks: AsyncStream<Void>.Continuation) async {
         running.add(1, ordering: .relaxed)
         defer { if running.subtract(1, ordering: .relaxed).newValue == 0 { acks.finish() } }
-        try? await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(60))) { client in
+        // A connection that timed out sent nothing: try again (see `ServerProcess.request`).
+        for attempt in 1...4 {
+            do {
+                try await session(port: port, token: token, surveyID: surveyID, prefix: prefix, acks: acks)
+                return
+            } catch ChannelError.connectTimeout where attempt < 4 {
+                continue
+            } catch {
+                return
+            }
+        }
+    }
+
+    private func session(port: Int, token: String, surveyID: Int64, prefix: String, acks: AsyncStream<Void>.Continuation) async throws {
+        try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(60))) { client in
             var n = 0
             while !self.stopping.load(ordering: .relaxed) {
                 n += 1
