@@ -122,7 +122,7 @@ struct ReportFilterTests {
         }
     }
 
-    @Test("a filtered report follows new, changed, erased and re-dated answers after it was first asked", arguments: TestBackend.available)
+    @Test("a filtered report follows new, changed and erased answers after it was first asked", arguments: TestBackend.available)
     func followsChanges(backend: TestBackend) async throws {
         try await withTestStore(backend) { store, clock in
             let ws = try await store.makeWorkspace()
