@@ -28,35 +28,40 @@ extension AdvocateStore {
             }
             return ids
         }
-        for (chunkIndex, chunk) in invitations.chunked(500).enumerated() {
+        // 500 rows to an INSERT (15 parameters each, within every database's limit), 20 INSERTs
+        // to a transaction: at a million answers there are as many invitations again.
+        let perInsert = 500
+        for (txIndex, txChunk) in invitations.chunked(perInsert * 20).enumerated() {
             try await database.write { sql in
-                var rows: [SQLQueryString] = []
-                var answers: [(String, String)] = []
-                for (offset, inv) in chunk.enumerated() {
-                    let number = chunkIndex * 500 + offset + 1
-                    let contact = contacts[inv.contact]
-                    guard let contactID = contactIDs[contact.externalID] else { continue }
-                    let hash = "demo-\(workspaceID)-\(number)"
-                    let status = inv.bounced ? "bounced" : inv.answerSourceID != nil ? "answered" : "sent"
-                    let t = inv.createdAt.milliseconds
-                    rows.append("""
-                        (\(bind: workspaceID), \(bind: surveyIDs[inv.survey]), \(bind: contactID), 'email', \(bind: hash), \(bind: contact.email),
-                         \(bind: contact.locale), \(bind: status), \(bind: t), \(bind: t), 1, \(bind: inv.openedAt?.milliseconds), \(bind: inv.clickedAt?.milliseconds),
-                         \(bind: t), \(bind: t))
-                        """)
-                    if let source = inv.answerSourceID { answers.append((hash, source)) }
-                }
-                guard !rows.isEmpty else { return }
-                try await sql.raw("""
-                    INSERT INTO invitations (workspace_id, survey_id, contact_id, channel, token_hash, email, locale, status, send_at, sent_at,
-                        messages_sent, opened_at, clicked_at, created_at, updated_at)
-                    VALUES \(SQLList(rows))
-                    """).run()
-                for (hash, source) in answers {
+                for (insertIndex, chunk) in Array(txChunk).chunked(perInsert).enumerated() {
+                    var rows: [SQLQueryString] = []
+                    var answers: [(String, String)] = []
+                    for (offset, inv) in chunk.enumerated() {
+                        let number = txIndex * perInsert * 20 + insertIndex * perInsert + offset + 1
+                        let contact = contacts[inv.contact]
+                        guard let contactID = contactIDs[contact.externalID] else { continue }
+                        let hash = "demo-\(workspaceID)-\(number)"
+                        let status = inv.bounced ? "bounced" : inv.answerSourceID != nil ? "answered" : "sent"
+                        let t = inv.createdAt.milliseconds
+                        rows.append("""
+                            (\(bind: workspaceID), \(bind: surveyIDs[inv.survey]), \(bind: contactID), 'email', \(bind: hash), \(bind: contact.email),
+                             \(bind: contact.locale), \(bind: status), \(bind: t), \(bind: t), 1, \(bind: inv.openedAt?.milliseconds), \(bind: inv.clickedAt?.milliseconds),
+                             \(bind: t), \(bind: t))
+                            """)
+                        if let source = inv.answerSourceID { answers.append((hash, source)) }
+                    }
+                    guard !rows.isEmpty else { continue }
                     try await sql.raw("""
-                        UPDATE responses SET invitation_id = (SELECT id FROM invitations WHERE token_hash = \(bind: hash))
-                        WHERE workspace_id = \(bind: workspaceID) AND source_id = \(bind: source)
+                        INSERT INTO invitations (workspace_id, survey_id, contact_id, channel, token_hash, email, locale, status, send_at, sent_at,
+                            messages_sent, opened_at, clicked_at, created_at, updated_at)
+                        VALUES \(SQLList(rows))
                         """).run()
+                    for (hash, source) in answers {
+                        try await sql.raw("""
+                            UPDATE responses SET invitation_id = (SELECT id FROM invitations WHERE token_hash = \(bind: hash))
+                            WHERE workspace_id = \(bind: workspaceID) AND source_id = \(bind: source)
+                            """).run()
+                    }
                 }
             }
         }
@@ -65,7 +70,7 @@ extension AdvocateStore {
     /// Replaces contacts' properties (by external id): the demo's churn dates, set after the answers.
     public func replaceContactProperties(workspaceID: Int64, _ properties: [(externalID: String, properties: Properties)]) async throws {
         let now = clock.now()
-        for chunk in properties.chunked(1_000) {
+        for chunk in properties.chunked(10_000) {
             try await database.write { sql in
                 for (externalID, p) in chunk {
                     try await sql.raw("""

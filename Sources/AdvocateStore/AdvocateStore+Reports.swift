@@ -53,9 +53,84 @@ extension AdvocateStore {
     }
 
     /// Daily counts of the answers passing `filter`, overall and (with `by`, a stored dimension)
-    /// per value of `by`, counted from the responses themselves.
+    /// per value of `by`: from the survey's answers held as columns in memory (`AnswerColumns`),
+    /// brought up to date first; from the responses of the period when campaign or variant is
+    /// asked (the invitation's) or the columns disagree with the rollup.
     func filteredCounts(surveyID: Int64, filter: ReportFilter, from: CalendarDay?, to: CalendarDay?,
                         by: String?) async throws -> (overall: [DailyScoreCounts], segments: [DailyScoreCounts]?) {
+        if filter.campaignID == nil, filter.variant == nil, let columns = try await answerColumns(surveyID: surveyID, from: from, to: to) {
+            var conditions: [String: Set<String>] = [:]
+            for (name, values) in filter.conditions { conditions[ReportDimension.stored(forRequested: name), default: []].formUnion(values) }
+            let counted = columns.counts(conditions: conditions, from: from?.daysSinceEpoch, to: to?.daysSinceEpoch, by: by)
+            return Self.dailyRows(counted.overall, counted.bySegment, by: by)
+        }
+        return try await filteredCountsFromResponses(surveyID: surveyID, filter: filter, from: from, to: to, by: by)
+    }
+
+    /// The survey's answers as columns, up to date: the rows changed since the last look (by
+    /// `updated_at`, index `responses_survey_updated`) are read into them. Nil when, even after
+    /// reading them all again, their counts for the days `from`…`to` differ from the rollup's (a
+    /// write between the two reads; a deletion or a change of time zone moves no `updated_at`,
+    /// and this is how those are noticed).
+    func answerColumns(surveyID: Int64, from: CalendarDay?, to: CalendarDay?) async throws -> AnswerColumns? {
+        let cache = database.answerColumns
+        for attempt in 0..<2 {
+            var entry = attempt == 0 ? cache.entry(surveyID: surveyID) : AnswerColumnsCache.Entry()
+            try await readChanges(surveyID: surveyID, into: &entry)
+            let rollup = try await dailyCounts(surveyID: surveyID, dimension: ReportDimension.overall, from: from, to: to)
+            let held = entry.columns.counts(conditions: [:], from: from?.daysSinceEpoch, to: to?.daysSinceEpoch, by: nil).overall
+            let agrees = held.count == rollup.filter { !$0.counts.isZero }.count
+                && rollup.allSatisfy { $0.counts.isZero || held[$0.day.daysSinceEpoch] == $0.counts }
+            if agrees {
+                cache.keep(entry, surveyID: surveyID)
+                return entry.columns
+            }
+            cache.forget(surveyID: surveyID)
+        }
+        return nil
+    }
+
+    /// Reads the survey's rows changed since `entry.seen` into `entry`, in pages. A minute's
+    /// slack: a transaction stamps its rows before it commits, so rows stamped a little before
+    /// the latest one read may become visible only after it.
+    private func readChanges(surveyID: Int64, into entry: inout AnswerColumnsCache.Entry) async throws {
+        var after = (updatedAt: entry.seen.map { $0 - 60_000 } ?? Int64.min, id: Int64.min)
+        var columns = entry.columns
+        var seen = entry.seen
+        while true {
+            let page: SQLQueryString = """
+                SELECT id, day, score, status, channel, locale, properties, updated_at FROM responses
+                WHERE survey_id = \(bind: surveyID) AND updated_at >= \(bind: after.updatedAt) AND (updated_at > \(bind: after.updatedAt) OR id > \(bind: after.id))
+                ORDER BY updated_at, id LIMIT 20000
+                """
+            let rows = try await database.read { sql in try await sql.raw(page).all() }
+            for row in rows {
+                let id = try row.decode(column: "id", as: Int64.self)
+                let updatedAt = try row.decode(column: "updated_at", as: Int64.self)
+                var score: Score?
+                if try row.decode(column: "status", as: String.self) == "counted" { score = Score(try row.decode(column: "score", as: Int.self)) }
+                columns.set(id: id, day: try row.decode(column: "day", as: Int.self), score: score,
+                            channel: Channel(rawValue: try row.decode(column: "channel", as: String.self)) ?? .api,
+                            locale: try row.decode(column: "locale", as: String?.self),
+                            properties: Properties(jsonText: try row.decode(column: "properties", as: String.self)))
+                after = (updatedAt, id)
+                seen = max(seen ?? updatedAt, updatedAt)
+            }
+            if rows.count < 20000 { break }
+        }
+        entry = AnswerColumnsCache.Entry(columns: columns, seen: seen)
+    }
+
+    private static func dailyRows(_ overall: [Int: ScoreCounts], _ bySegment: [SegmentDay: ScoreCounts],
+                                  by: String?) -> (overall: [DailyScoreCounts], segments: [DailyScoreCounts]?) {
+        let days = overall.map { DailyScoreCounts(day: CalendarDay(daysSinceEpoch: $0.key), counts: $0.value) }.sorted { $0.day < $1.day }
+        let segments = by == nil ? nil : bySegment.map { DailyScoreCounts(day: CalendarDay(daysSinceEpoch: $0.key.day), segment: $0.key.segment, counts: $0.value) }
+        return (days, segments)
+    }
+
+    /// `filteredCounts` read from the responses of the period themselves.
+    func filteredCountsFromResponses(surveyID: Int64, filter: ReportFilter, from: CalendarDay?, to: CalendarDay?,
+                                     by: String?) async throws -> (overall: [DailyScoreCounts], segments: [DailyScoreCounts]?) {
         // The properties column is the bulk of a row: read it only when something looks inside.
         let needsProperties = !filter.decidedInSQL || (by.map { !$0.hasPrefix("@") } ?? false)
         let properties: SQLQueryString = needsProperties ? "r.properties" : "'{}'"
@@ -78,9 +153,7 @@ extension AdvocateStore {
                     bySegment[SegmentDay(segment: value, day: day), default: ScoreCounts()].add(score)
                 }
             }
-            let days = overall.map { DailyScoreCounts(day: CalendarDay(daysSinceEpoch: $0.key), counts: $0.value) }.sorted { $0.day < $1.day }
-            let segments = by == nil ? nil : bySegment.map { DailyScoreCounts(day: CalendarDay(daysSinceEpoch: $0.key.day), segment: $0.key.segment, counts: $0.value) }
-            return (days, segments)
+            return Self.dailyRows(overall, bySegment, by: by)
         }
     }
 
@@ -179,11 +252,6 @@ extension AdvocateStore {
     }
 }
 
-private struct SegmentDay: Hashable {
-    var segment: String
-    var day: Int
-}
-
 extension AdvocateStore {
     /// The key drivers of every commenter of a survey on local days `from`…`to`, summed from
     /// `driver_rollups` (theme 0 is every commenter): days × themes rows, whatever the number of comments.
@@ -254,15 +322,16 @@ extension AdvocateStore {
         if let to { condition += " AND i.created_at < \(bind: to.milliseconds)" }
         if let campaignID = filter.campaignID { condition += " AND i.campaign_id = \(bind: campaignID)" }
         if let variant = filter.variant { condition += " AND i.variant = \(bind: variant)" }
+        var contactFilter = filter
+        contactFilter.campaignID = nil
+        contactFilter.variant = nil
+        condition += contactFilter.segmentNarrowing(channel: "i.channel", locale: "i.locale", properties: "c.properties")
         let query: SQLQueryString = """
             SELECT i.channel, i.locale, i.status, i.messages_sent, i.opened_at, i.clicked_at, c.properties, r.score, r.comment
             FROM invitations i JOIN contacts c ON c.id = i.contact_id
             LEFT JOIN responses r ON r.invitation_id = i.id AND r.status = 'counted'
             WHERE \(condition)
             """
-        var contactFilter = filter
-        contactFilter.campaignID = nil
-        contactFilter.variant = nil
         let filterOnContact = contactFilter
         return try await database.read { sql in
             var f = CampaignFunnel(variant: "")

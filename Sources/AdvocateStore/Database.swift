@@ -78,6 +78,8 @@ public final class Database: Sendable {
     let logger: Logger
     /// Each workspace's theme rules, compiled (see `themeMatcher(workspaceID:in:)`).
     let themeMatchers = ThemeMatcherCache()
+    /// Each survey's answers as columns, for filtered reports (see `AdvocateStore.filteredCounts`).
+    let answerColumns = AnswerColumnsCache()
 
     enum Backend: Sendable {
         case sqlite(writer: SQLiteConnection, writeLock: AsyncLock, readers: ConnectionPool<SQLiteConnection>, atCommit: CommitAction)

@@ -604,5 +604,10 @@ enum Schema {
         Migration(version: 14, reason: "key-driver and funnel rollups kept by triggers, so a report never reads comments or invitations one by one") { dialect in
             RollupTriggers.statements(dialect)
         },
+        Migration(version: 15, reason: "a survey's responses by the time they changed, so a filtered report reads only what changed since it last looked") { _ in [
+            // AnswerColumns keeps each survey's answers in memory for reports filtered by several
+            // segments and brings them up to date from this index (`answerColumns(surveyID:)`).
+            "CREATE INDEX responses_survey_updated ON responses (survey_id, updated_at, id)",
+        ] },
     ]
 }

@@ -62,6 +62,9 @@ extension BenchCommand {
                 ("report, by tenure", "/app/surveys/\(surveyID)?by=tenure"),
                 ("responses, newest 50", "/app/responses"),
                 ("responses, detractors with a comment", "/app/responses?category=detractor&has_comment=true"),
+                ("responses, one survey's e-mailed answers mentioning \"problem\"", "/app/responses?survey_id=\(surveyID)&channel=email&q=problem"),
+                ("responses, one theme", "/app/responses?theme_id=1"),
+                ("responses, a word no comment has (every comment read)", "/app/responses?q=zzqx"),
             ]
             for (name, path) in pages {
                 var times: [Double] = []

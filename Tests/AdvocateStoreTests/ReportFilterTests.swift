@@ -1,5 +1,5 @@
 import AdvocateCore
-import AdvocateStore
+@testable import AdvocateStore
 import AdvocateTestSupport
 import NPS
 import Testing
@@ -119,6 +119,83 @@ struct ReportFilterTests {
             #expect(answers.first { $0.category == .promoter }?.churnedAt == nil)
             let records = try await store.customerRecords(workspaceID: ws.id)
             #expect(Set(records.map(\.monthlyRevenue)) == [40, 100])
+        }
+    }
+
+    @Test("a filtered report follows new, changed and erased answers after it was first asked", arguments: TestBackend.available)
+    func followsChanges(backend: TestBackend) async throws {
+        try await withTestStore(backend) { store, clock in
+            let ws = try await store.makeWorkspace()
+            let survey = try await store.makeSurvey(ws.id)
+            try await Self.seed(store, ws.id, survey)
+            var filter = ReportFilter()
+            for s in [("plan", "free"), ("plan", "pro"), ("country", "DE"), ("country", "TR")] { filter.add(ResponseSegment(dimension: s.0, value: s.1)) }
+            func expectRecount(_ step: String) async throws {
+                let responses = try await store.allResponses(ws.id)
+                let kept = responses.filter { ["free", "pro"].contains($0.properties["plan"]?.segmentValue ?? "") && ["DE", "TR"].contains($0.properties["country"]?.segmentValue ?? "") }
+                let report = try await store.report(survey: survey, from: nil, to: nil, interval: .month, by: "channel", filter: filter)
+                #expect(report.summary.tally == tally(kept), "\(step)")
+                var byChannel: [String: Tally] = [:]
+                for r in kept { byChannel[r.channel.rawValue, default: .empty].add(r.score) }
+                #expect(Dictionary(uniqueKeysWithValues: (report.breakdown ?? []).map { ($0.value, $0.summary.tally) }) == byChannel, "\(step)")
+            }
+            try await expectRecount("first asked")
+            // New answers, one in the filter.
+            try await store.answer(ws.id, survey: survey.id, contact: "new", score: 3, contactProperties: ["plan": .string("pro"), "country": .string("DE")],
+                                   at: "2025-07-01T10:00:00Z")
+            try await expectRecount("after a new answer")
+            // A property changed on an answer, at the same instant as the last change (the clock stands still).
+            let target = try await store.allResponses(ws.id).first { $0.properties["plan"]?.segmentValue == "starter" && $0.properties["country"]?.segmentValue == "DE" }!
+            _ = try await store.updateResponse(workspaceID: ws.id, id: target.id, score: Score(10), comment: nil, properties: ["plan": .string("free")])
+            try await expectRecount("after a property changed")
+            // Answers deleted with their person: no updated_at moves, the rollup tells.
+            clock.advance(milliseconds: 1_000)
+            #expect(try await store.erasePerson(workspaceID: ws.id, person: .externalID("c1")))
+            try await expectRecount("after an erasure")
+        }
+    }
+
+    @Test("answers as columns: AND across dimensions, OR within one, days, replaced and uncounted answers")
+    func answerColumns() {
+        var columns = AnswerColumns()
+        columns.set(id: 1, day: 10, score: Score(9), channel: .email, locale: "de", properties: ["plan": .string("pro")])
+        columns.set(id: 2, day: 11, score: Score(3), channel: .link, locale: "tr", properties: ["plan": .string("free"), "mrr": .integer(25)])
+        columns.set(id: 3, day: 12, score: Score(10), channel: .email, locale: nil, properties: [:])
+        let pro = columns.counts(conditions: ["plan": ["pro", "free"], ReportDimension.channel: ["email"]], from: nil, to: nil, by: nil)
+        #expect(pro.overall.keys.sorted() == [10] && pro.overall[10]?.counts[9] == 1)
+        #expect(columns.counts(conditions: ["plan": ["platinum"]], from: nil, to: nil, by: nil).overall.isEmpty)
+        #expect(columns.counts(conditions: [:], from: 11, to: 12, by: nil).overall.keys.sorted() == [11, 12])
+        let byMRR = columns.counts(conditions: [:], from: nil, to: nil, by: "mrr").bySegment
+        #expect(byMRR == [SegmentDay(segment: "25", day: 11): ScoreCounts([0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0])])
+        // Answer 1 loses its plan and answer 2 stops counting.
+        columns.set(id: 1, day: 10, score: Score(9), channel: .email, locale: "de", properties: [:])
+        columns.set(id: 2, day: 11, score: nil, channel: .link, locale: "tr", properties: ["plan": .string("free")])
+        #expect(columns.counts(conditions: ["plan": ["pro", "free"]], from: nil, to: nil, by: nil).overall.isEmpty)
+        #expect(columns.counts(conditions: [:], from: nil, to: nil, by: nil).overall.keys.sorted() == [10, 12])
+        #expect(columns.count == 3)
+    }
+
+    @Test("a property is narrowed in SQL by its stored text and decided exactly: case and longer numbers do not pass", arguments: TestBackend.available)
+    func narrowedByStoredText(backend: TestBackend) async throws {
+        #expect(ReportFilter.storedForms(name: "plan", value: "pro") == [#""plan":"pro""#])
+        #expect(ReportFilter.storedForms(name: "mrr", value: "25") == [#""mrr":"25""#, #""mrr":25"#])
+        #expect(ReportFilter.storedForms(name: "beta", value: "true") == [#""beta":"true""#, #""beta":true"#])
+        #expect(ReportFilter.storedForms(name: "ratio", value: "0.5") == [#""ratio":"#], "a double's text may differ: the name alone")
+        try await withTestStore(backend) { store, _ in
+            let ws = try await store.makeWorkspace()
+            let survey = try await store.makeSurvey(ws.id)
+            let people: [(String, Properties)] = [("a", ["plan": .string("pro"), "mrr": .integer(25)]), ("b", ["plan": .string("Pro"), "mrr": .integer(25)]),
+                                                  ("c", ["plan": .string("pro"), "mrr": .integer(250)]), ("d", ["plan": .string("pro"), "mrr": .string("25")]),
+                                                  ("e", ["note": .string(#""plan":"pro""#), "mrr": .integer(25)])]
+            for (i, (contact, properties)) in people.enumerated() {
+                try await store.answer(ws.id, survey: survey.id, contact: contact, score: i, comment: "comment \(contact)", contactProperties: properties,
+                                       at: "2026-11-01T10:00:00Z")
+            }
+            var filter = ReportFilter()
+            filter.add(ResponseSegment(dimension: "plan", value: "pro"))
+            filter.add(ResponseSegment(dimension: "mrr", value: "25"))
+            let comments = try await store.themedComments(workspaceID: ws.id, surveyID: survey.id, from: nil, to: nil, filter: filter, limit: 100)
+            #expect(Set(comments.map(\.text)) == ["comment a", "comment d"])
         }
     }
 }
