@@ -83,8 +83,15 @@ extension AdvocateStore {
     public func extendLeases(jobIDs: [Int64], owner: String, leaseMilliseconds: Int64) async throws {
         guard !jobIDs.isEmpty else { return }
         let now = clock.now()
+        // The send commit locks its jobs in id order too (`commitAccepted`): on PostgreSQL two
+        // transactions taking the same rows in different orders deadlock, and an UPDATE's own
+        // order is the plan's, so the rows are locked in id order first.
+        let lock = database.dialect == .postgres
         try await database.write { sql in
-            for chunk in jobIDs.chunked(500) {
+            for chunk in jobIDs.sorted().chunked(500) {
+                if lock {
+                    try await sql.raw("SELECT id FROM jobs WHERE id IN (\(binds: Array(chunk))) ORDER BY id FOR UPDATE").run()
+                }
                 try await sql.raw("""
                     UPDATE jobs SET available_at = \(bind: now.milliseconds + leaseMilliseconds)
                     WHERE id IN (\(binds: Array(chunk))) AND state = 'running' AND lease_owner = \(bind: owner)

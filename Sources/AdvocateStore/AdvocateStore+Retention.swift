@@ -37,13 +37,18 @@ extension AdvocateStore {
                 }
                 return
             }
-            try await Self.audit(audit, workspaceID: workspaceID, action: "retention.updated", target: ("retention_policy", nil),
-                                 changes: ["action": .string(policy.action.rawValue), "months": .integer(Int64(policy.months))], at: now, in: sql)
-            try await sql.raw("""
+            // Saving the policy already in force changes nothing, so it leaves no audit entry.
+            let changed = try await sql.raw("""
                 INSERT INTO retention_policies (workspace_id, action, months, updated_at)
                 VALUES (\(bind: workspaceID), \(bind: policy.action.rawValue), \(bind: policy.months), \(bind: now.milliseconds))
                 ON CONFLICT (workspace_id) DO UPDATE SET action = EXCLUDED.action, months = EXCLUDED.months, updated_at = EXCLUDED.updated_at
-                """).run()
+                WHERE retention_policies.action <> EXCLUDED.action OR retention_policies.months <> EXCLUDED.months
+                RETURNING workspace_id
+                """).first()
+            if changed != nil {
+                try await Self.audit(audit, workspaceID: workspaceID, action: "retention.updated", target: ("retention_policy", nil),
+                                     changes: ["action": .string(policy.action.rawValue), "months": .integer(Int64(policy.months))], at: now, in: sql)
+            }
         }
     }
 

@@ -56,13 +56,12 @@ extension AdvocateStore {
     }
 
     static func commitAccepted(_ messages: [AcceptedMessage], now: Timestamp, in sql: any SQLDatabase) async throws -> [Bool] {
-        var results: [Bool] = []
+        var results = [Bool](repeating: false, count: messages.count)
         var reminders: [NewJob] = []
-        for m in messages {
-            guard try await finishJob(m.lease, .done, now: now, in: sql) else {
-                results.append(false)
-                continue
-            }
+        // In job id order, as the lease heartbeat (`extendLeases`) locks them: the same rows
+        // taken in two orders deadlock on PostgreSQL.
+        for (index, m) in messages.enumerated().sorted(by: { $0.element.lease.jobID < $1.element.lease.jobID }) {
+            guard try await finishJob(m.lease, .done, now: now, in: sql) else { continue }
             let row = try await sql.raw("""
                 UPDATE invitations SET messages_sent = \(bind: m.message + 1),
                     status = CASE WHEN status = 'scheduled' THEN 'sent' ELSE status END,
@@ -71,17 +70,14 @@ extension AdvocateStore {
                 WHERE id = \(bind: m.invitationID) AND messages_sent = \(bind: m.message) AND status IN ('scheduled', 'sent')
                 RETURNING workspace_id, reminders, reminder_days
                 """).first()
-            guard let row else {
-                results.append(false)
-                continue
-            }
+            guard let row else { continue }
             let workspaceID = try row.decode(column: "workspace_id", as: Int64.self)
             if m.message < min(try row.decode(column: "reminders", as: Int.self), InvitationLimits.maxReminders) {
                 let days = try row.decode(column: "reminder_days", as: Int.self)
                 reminders.append(invitationMessageJob(workspaceID: workspaceID, invitationID: m.invitationID, token: m.token,
                                                       message: m.message + 1, runAt: now.adding(days: days)))
             }
-            results.append(true)
+            results[index] = true
         }
         try await insertJobs(reminders, now: now, in: sql)
         return results

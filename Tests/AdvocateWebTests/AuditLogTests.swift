@@ -25,6 +25,8 @@ struct AuditLogTests {
             #expect(try await api.send(.get, "/api/v1/contacts/ada/export").status == .ok)
             #expect(try await api.send(.delete, "/api/v1/contacts/ada").status == .noContent)
             #expect(try await api.send(.put, "/api/v1/retention", json: #"{"action": "anonymise", "months": 24}"#).status == .ok)
+            #expect(try await api.send(.put, "/api/v1/retention", json: #"{"action": "anonymise", "months": 24}"#).status == .ok,
+                    "the policy already in force: no change, so no second entry")
             #expect(try await api.send(.put, "/api/v1/retention", json: #"{"action": "off"}"#).status == .ok)
             #expect(try await api.send(.delete, "/api/v1/surveys/\(survey)").status == .noContent)
             // Refused: nothing happened, so nothing is logged.

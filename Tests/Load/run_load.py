@@ -259,12 +259,16 @@ def main():
     parser.add_argument("--invitations", type=int, default=1000, help="personal links: half for pages, half for one-click (default 1000)")
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument("--keep", action="store_true", help="keep the data directories and the server log")
+    parser.add_argument("--initial-data", type=Path, help="start from a copy of this data directory (e.g. one `advocate demo` filled) "
+                        "instead of an empty one, so the database outgrows the page cache from the first second")
     args = parser.parse_args()
     processes.Config.binary = Path(args.binary).resolve()
 
     root = Path(tempfile.mkdtemp(prefix="advocate-load-"))
     server, ok = None, False
     try:
+        if args.initial_data:
+            subprocess.run(["cp", "-r", str(args.initial_data), str(root / "data")], check=True)
         server = processes.AdvocateServer(root, extra_args=["--public-rate", "1000000", "--one-click-rate", "1000000", "--log-level", "info"])
         fixture = Fixture(server, args.invitations, args.seed)
         ok = drive(server, fixture, args, root)
