@@ -151,19 +151,18 @@ struct VendorImport {
         // Large transactions: the randomly ordered index pages each one touches are written once
         // per transaction, so 50,000 rows write about a fifth of what 10,000 did.
         let chunkSize = 50_000
-        let answers = parsed.answers
+        let chunks = parsed.answers.chunked(chunkSize)
         do {
             try await store.bulkLoad {
-                for start in stride(from: 0, to: answers.count, by: chunkSize) {
-                    let part = answers[start..<min(start + chunkSize, answers.count)]
-                    do {
-                        created += try await store.record(workspaceID: ws.id, part.map(\.submission), batch: true).filter(\.created).count
-                    } catch {
-                        throw CLIError("stopped at line \(part.first!.line) after importing \(done) rows: \(error)\n"
-                                       + "(running the import again is safe: rows already imported are skipped)")
+                do {
+                    try await store.recordImport(workspaceID: ws.id, chunks.map { $0.map(\.submission) }) { index, outcomes in
+                        created += outcomes.filter(\.created).count
+                        done += chunks[index].count
+                        progress.update(done)
                     }
-                    done += part.count
-                    progress.update(done)
+                } catch let failure as ImportChunkError {
+                    throw CLIError("stopped at line \(chunks[failure.chunk].first!.line) after importing \(done) rows: \(failure.underlying)\n"
+                                   + "(running the import again is safe: rows already imported are skipped)")
                 }
             }
         } catch {
