@@ -80,6 +80,8 @@ public final class Database: Sendable {
     let themeMatchers = ThemeMatcherCache()
     /// Each survey's answers as columns, for filtered reports (see `AdvocateStore.filteredCounts`).
     let answerColumns = AnswerColumnsCache()
+    /// How many write transactions SQLite's writer has begun (see `WriteMark`).
+    private let writeTransactions = Mutex<UInt64>(0)
 
     enum Backend: Sendable {
         case sqlite(writer: SQLiteConnection, writeLock: AsyncLock, readers: ConnectionPool<SQLiteConnection>, atCommit: CommitAction)
@@ -306,6 +308,7 @@ public final class Database: Sendable {
                 // IMMEDIATE takes the write lock up front so the transaction never fails half-way
                 // with SQLITE_BUSY when another process (a CLI import) is writing.
                 try await db.raw("BEGIN IMMEDIATE").run()
+                writeTransactions.withLock { $0 += 1 }
                 do {
                     let result = try await body(db)
                     if let atCommit {
@@ -350,6 +353,63 @@ public final class Database: Sendable {
                     throw error
                 }
             }
+        }
+    }
+
+    /// SQLite's writer connection; nil on PostgreSQL.
+    var sqliteWriter: SQLiteConnection? {
+        guard case .sqlite(let writer, _, _, _) = backend else { return nil }
+        return writer
+    }
+
+    /// Where an SQLite database stood after a write transaction: its `data_version`, which moves
+    /// when any other connection (another process) commits, and how many write transactions
+    /// this process's writer had begun. Equal marks mean nobody else wrote in between.
+    struct WriteMark: Sendable, Hashable {
+        var dataVersion: Int64
+        var transactions: UInt64
+    }
+
+    /// On SQLite, runs `body` in a write transaction only if nothing was written since `mark` (by
+    /// another connection or another transaction of this one) and returns its result with the
+    /// mark after it; returns nil, having written nothing, if something was. Without a `mark`,
+    /// it always runs. Nil on PostgreSQL, which has no such mark.
+    func markedWrite<T: Sendable>(since mark: WriteMark?, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T)
+        async throws -> (result: T, mark: WriteMark)? {
+        guard case .sqlite(let writer, let lock, _, _) = backend else { return nil }
+        return try await Task {
+            try await lock.withLock { () async throws -> (result: T, mark: WriteMark)? in
+                let db = writer.sql()
+                try await db.raw("BEGIN IMMEDIATE").run()
+                do {
+                    let transactions = self.writeTransactions.withLock { $0 += 1; return $0 }
+                    let version = try await db.raw("PRAGMA data_version").first()?.decode(column: "data_version", as: Int64.self) ?? -1
+                    if let mark, mark.dataVersion != version || mark.transactions + 1 != transactions {
+                        try await db.raw("ROLLBACK").run()
+                        return nil
+                    }
+                    let result = try await body(db)
+                    try await db.raw("COMMIT").run()
+                    return (result, WriteMark(dataVersion: version, transactions: transactions))
+                } catch {
+                    try? await db.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        }.value
+    }
+
+    /// Runs `body` on one of SQLite's WAL readers, beside whatever the writer does; nil on PostgreSQL.
+    func withSQLiteReader<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T? {
+        guard case .sqlite(_, _, let readers, _) = backend else { return nil }
+        let connection = await readers.take()
+        do {
+            let result = try await body(connection)
+            await readers.give(connection)
+            return result
+        } catch {
+            await readers.give(connection)
+            throw error
         }
     }
 

@@ -2,6 +2,7 @@ import AdvocateCore
 import Logging
 import NPS
 import SQLKit
+import SQLiteNIO
 
 /// What happened to one submitted answer.
 public struct IngestOutcome: Sendable, Hashable {
@@ -58,16 +59,19 @@ public actor IngestWriter {
             let group = Array(pending.prefix(take))
             pending.removeFirst(take)
             let results = await database.commit(group.map(\.request), now: clock.now())
-            for case .success(let outcomes) in results {
-                let created = outcomes.filter(\.created).count
-                Metrics.shared.increment("advocate_responses_recorded_total", ["outcome": "created"], by: Double(created))
-                Metrics.shared.increment("advocate_responses_recorded_total", ["outcome": "updated"], by: Double(outcomes.count - created))
-            }
+            for case .success(let outcomes) in results { Self.count(outcomes) }
             for (submission, result) in zip(group, results) {
                 submission.continuation.resume(with: result)
             }
         }
         draining = false
+    }
+
+    /// Counts recorded answers in the metrics.
+    static func count(_ outcomes: [IngestOutcome]) {
+        let created = outcomes.filter(\.created).count
+        Metrics.shared.increment("advocate_responses_recorded_total", ["outcome": "created"], by: Double(created))
+        Metrics.shared.increment("advocate_responses_recorded_total", ["outcome": "updated"], by: Double(outcomes.count - created))
     }
 }
 
@@ -121,10 +125,10 @@ extension Database {
         try await read { sql in
             var state = IngestState()
             try await state.loadSurveys(ids: Set(request.items.map(\.surveyID)), locking: false, in: sql)
-            try await state.loadContacts(for: [request], locking: false, database: self, inWriter: false, in: sql)
+            try await state.loadContacts(for: [request], locking: false, database: self, direct: nil, in: sql)
             state.markRoundContacts(for: [request])
             try await state.loadResponses(in: sql)
-            try await state.loadSources(for: [request], in: sql)
+            try await state.loadSources(for: [request], database: self, direct: nil, in: sql)
             switch state.plan(request, now: now) {
             case .success: return []
             case .failure(let error): return error.issues
@@ -142,10 +146,10 @@ extension Database {
         }
         var state = IngestState()
         try await state.loadSurveys(ids: Set(requests.flatMap { $0.items.map(\.surveyID) }), locking: dialect == .postgres, in: sql)
-        try await state.loadContacts(for: requests, locking: dialect == .postgres, database: self, inWriter: true, in: sql)
+        try await state.loadContacts(for: requests, locking: dialect == .postgres, database: self, direct: sqliteWriter, in: sql)
         state.markRoundContacts(for: requests)
         try await state.loadResponses(in: sql)
-        try await state.loadSources(for: requests, in: sql)
+        try await state.loadSources(for: requests, database: self, direct: sqliteWriter, in: sql)
 
         var outcomes: [Result<[PlannedOutcome], ValidationError>] = []
         outcomes.reserveCapacity(requests.count)
@@ -160,18 +164,36 @@ extension Database {
         }
 
         try await state.write(database: self, now: now, in: sql)
-        return outcomes.map { outcome in
+        return outcomes.map { outcome -> Result<[IngestOutcome], any Error> in
             switch outcome {
-            case .failure(let e): return .failure(e)
-            case .success(let planned):
-                return .success(planned.map { p in
-                    if let existing = p.existing { return IngestOutcome(id: existing.id, category: existing.score.category, created: false) }
-                    let r = state.responses[p.responseIndex!]
-                    return IngestOutcome(id: r.id!, category: r.score.category, created: p.created)
-                })
+            case .failure(let e): .failure(e)
+            case .success(let planned): .success(state.outcomes(planned))
             }
         }
     }
+
+    /// Runs what `IngestState.prepareWrite` built, in the caller's transaction.
+    func execute(_ write: PreparedWrite, in sql: any SQLDatabase) async throws {
+        try await insert(write.contacts, in: sql)
+        try await insert(write.responses, in: sql)
+        try await insert(write.notes, in: sql)
+        try await write.delta.apply(in: sql)
+        // Themes in the same transaction as the comment: a report never sees a comment untagged.
+        if !write.comments.isEmpty {
+            try await AdvocateStore.tagComments(write.comments, replacing: write.recommented, database: self, in: sql)
+        }
+    }
+}
+
+/// The rows an ingest transaction inserts and the rollup and theme changes that go with them.
+struct PreparedWrite: Sendable {
+    var contacts: PreparedInsert
+    var responses: PreparedInsert
+    var notes: PreparedInsert
+    var delta: RollupDelta
+    var comments: [(responseID: Int64, workspaceID: Int64, comment: String?, locale: String?)]
+    /// Responses that had a comment before, whose rule themes are worked out again.
+    var recommented: [Int64]
 }
 
 struct PlannedOutcome {
@@ -257,23 +279,26 @@ struct IngestState {
 
     // MARK: Loading
 
-    mutating func loadSources(for requests: [IngestRequest], in sql: any SQLDatabase) async throws {
+    /// `direct`: the SQLite connection `sql` belongs to, read without SQLKit (see `selectRows`).
+    mutating func loadSources(for requests: [IngestRequest], database: Database, direct: SQLiteConnection?,
+                              in sql: any SQLDatabase) async throws {
         var ids: [Int64: Set<String>] = [:]
         for request in requests {
             for item in request.items { if let s = item.sourceID { ids[request.workspaceID, default: []].insert(s) } }
         }
         for (workspaceID, sources) in ids {
             for chunk in Array(sources).chunked(1_000) {
-                for row in try await sql.raw("""
-                    SELECT id, score, source_id FROM responses WHERE workspace_id = \(bind: workspaceID) AND source_id IN (\(binds: Array(chunk)))
-                    """).all() {
-                    guard let score = Score(try row.decode(column: "score", as: Int.self)) else { continue }
-                    recordedSources[ScopedKey(workspaceID: workspaceID, value: try row.decode(column: "source_id", as: String.self))] =
-                        (try row.decode(column: "id", as: Int64.self), score)
+                let text = "SELECT id, score, source_id FROM responses WHERE workspace_id = ? AND source_id IN (\(Self.placeholders(chunk.count)))"
+                try await database.selectRows(text, binds: [.integer(workspaceID)] + chunk.map(RowValue.text), direct: direct, in: sql) { row in
+                    guard let score = Score(Int(try row.integer("score"))), let source = try row.text("source_id") else { return }
+                    recordedSources[ScopedKey(workspaceID: workspaceID, value: source)] = (try row.integer("id"), score)
                 }
             }
         }
     }
+
+    /// `?,?,…`: `count` placeholders for an IN list.
+    static func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ",") }
 
     mutating func loadSurveys(ids: Set<Int64>, locking: Bool, in sql: any SQLDatabase) async throws {
         // FOR SHARE holds off a concurrent time-zone change (which locks the survey FOR UPDATE
@@ -292,8 +317,8 @@ struct IngestState {
         }
     }
 
-    /// `inWriter`: `sql` is SQLite's writer, inside the ingest transaction (see `selectRows`).
-    mutating func loadContacts(for requests: [IngestRequest], locking: Bool, database: Database, inWriter: Bool,
+    /// `direct`: the SQLite connection `sql` belongs to, read without SQLKit (see `selectRows`).
+    mutating func loadContacts(for requests: [IngestRequest], locking: Bool, database: Database, direct: SQLiteConnection?,
                                in sql: any SQLDatabase) async throws {
         var externalIDs: [Int64: Set<String>] = [:]
         var emails: [Int64: Set<String>] = [:]
@@ -311,8 +336,8 @@ struct IngestState {
             for (column, values) in [("external_id", externalIDs[workspaceID] ?? []), ("email", emails[workspaceID] ?? [])] {
                 for chunk in Array(values).chunked(1_000) {
                     let text = "SELECT id, workspace_id, external_id, email, name, locale, time_zone, properties, created_at, updated_at FROM contacts "
-                        + "WHERE workspace_id = ? AND \(column) IN (" + Array(repeating: "?", count: chunk.count).joined(separator: ",") + ")" + lock
-                    try await database.selectRows(text, binds: [.integer(workspaceID)] + chunk.map(RowValue.text), fromWriter: inWriter, in: sql) {
+                        + "WHERE workspace_id = ? AND \(column) IN (" + Self.placeholders(chunk.count) + ")" + lock
+                    try await database.selectRows(text, binds: [.integer(workspaceID)] + chunk.map(RowValue.text), direct: direct, in: sql) {
                         try register($0)
                     }
                 }
@@ -422,7 +447,10 @@ struct IngestState {
                     continue
                 }
             }
-            let snapshot = (contactIndex.map { contacts[$0].properties } ?? [:]).merging(item.properties) { _, own in own }
+            // The response's own properties win; merging into an empty set would only copy.
+            let contactProperties = contactIndex.map { contacts[$0].properties } ?? [:]
+            let snapshot = contactProperties.isEmpty ? item.properties : item.properties.isEmpty ? contactProperties
+                : contactProperties.merging(item.properties) { _, own in own }
             outcomes.append(record(item, survey: survey, workspaceID: request.workspaceID, contactIndex: contactIndex,
                                    at: at, snapshot: snapshot))
         }
@@ -516,27 +544,37 @@ struct IngestState {
     // MARK: Writing
 
     mutating func write(database: Database, now: Timestamp, in sql: any SQLDatabase) async throws {
-        let newContacts = contacts.indices.filter { contacts[$0].id == nil }
-        for (index, id) in zip(newContacts, try await database.reserveIDs("contacts", count: newContacts.count, in: sql)) {
-            contacts[index].id = id
-        }
-        let newResponses = responses.indices.filter { responses[$0].id == nil }
-        for (index, id) in zip(newResponses, try await database.reserveIDs("responses", count: newResponses.count, in: sql)) {
-            responses[index].id = id
-        }
+        let newContacts = newContactIndices, newResponses = newResponseIndices
+        assignIDs(contacts: try await database.reserveIDs("contacts", count: newContacts.count, in: sql),
+                  responses: try await database.reserveIDs("responses", count: newResponses.count, in: sql))
+        try await database.execute(prepareWrite(database, newResponses: newResponses), in: sql)
+        try await emitWebhookEvents(created: Set(newResponses), database: database, now: now, in: sql)
+        // Alert rules are evaluated by a job, so answering never waits for them; imported
+        // history is not news and alerts nobody.
+        try await AdvocateStore.enqueueAlertEvaluations(
+            responses.filter { $0.dirty && $0.sourceID == nil }.map { ($0.workspaceID, $0.id!) }, now: now, in: sql)
+    }
 
+    /// Contacts and responses planned without an id yet.
+    var newContactIndices: [Int] { contacts.indices.filter { contacts[$0].id == nil } }
+    var newResponseIndices: [Int] { responses.indices.filter { responses[$0].id == nil } }
+
+    /// Gives the new contacts and responses, in order, these ids.
+    mutating func assignIDs(contacts contactIDs: [Int64], responses responseIDs: [Int64]) {
+        for (index, id) in zip(newContactIndices, contactIDs) { contacts[index].id = id }
+        for (index, id) in zip(newResponseIndices, responseIDs) { responses[index].id = id }
+    }
+
+    /// Everything `write` inserts once ids are assigned, built without the database;
+    /// `newResponses` are the responses this plan created.
+    func prepareWrite(_ database: Database, newResponses: [Int]) -> PreparedWrite {
         var contactValues: [RowValue] = []
-        for c in contacts where c.dirty {
+        // By index: an import keeps every contact it met, and copying each to test one flag costs.
+        for i in contacts.indices where contacts[i].dirty {
+            let c = contacts[i]
             contactValues += [.integer(c.id!), .integer(c.workspaceID), .text(c.externalID), .text(c.email), .text(c.name), .text(c.locale),
                               .text(c.timeZone), .text(c.properties.jsonText), .integer(c.createdAt.milliseconds), .integer(c.updatedAt.milliseconds)]
         }
-        try await database.insertRows(
-            "INSERT INTO contacts (id, workspace_id, external_id, email, name, locale, time_zone, properties, created_at, updated_at) VALUES",
-            columns: 10, values: contactValues, tail: """
-                ON CONFLICT (id) DO UPDATE SET external_id = excluded.external_id, email = excluded.email, name = excluded.name,
-                locale = excluded.locale, time_zone = excluded.time_zone, properties = excluded.properties, updated_at = excluded.updated_at
-                """, in: sql)
-
         var responseValues: [RowValue] = []
         for r in responses where r.dirty {
             responseValues += [.integer(r.id!), .integer(r.workspaceID), .integer(r.surveyID), r.contactIndex.flatMap { contacts[$0].id }.map(RowValue.integer) ?? .null,
@@ -544,33 +582,40 @@ struct IngestState {
                                .text("counted"), .integer(Int64(r.day.daysSinceEpoch)), .integer(r.createdAt.milliseconds), .integer(r.updatedAt.milliseconds),
                                .text(r.sourceID), .text(r.tags.isEmpty ? "[]" : ResponseTags.encode(r.tags))]
         }
-        try await database.insertRows(
-            "INSERT INTO responses (id, workspace_id, survey_id, contact_id, score, comment, properties, channel, locale, status, day, created_at, updated_at, source_id, tags) VALUES",
-            columns: 15, values: responseValues, tail: """
-                ON CONFLICT (id) DO UPDATE SET score = excluded.score, comment = excluded.comment, properties = excluded.properties,
-                channel = excluded.channel, locale = excluded.locale, updated_at = excluded.updated_at
-                """, in: sql)
         let notes = newResponses.flatMap { i in
             responses[i].notes.flatMap { text -> [RowValue] in
                 [.integer(responses[i].workspaceID), .integer(responses[i].id!), .text(text), .integer(responses[i].createdAt.milliseconds)]
             }
         }
-        try await database.insertRows("INSERT INTO response_notes (workspace_id, response_id, text, created_at) VALUES",
-                                      columns: 4, values: notes, tail: "", in: sql)
-        try await delta.apply(in: sql)
-        // Themes in the same transaction as the comment: a report never sees a comment untagged.
         let commented = responses.indices.filter { responses[$0].dirty && responses[$0].comment != nil }
-        if !commented.isEmpty {
-            let created = Set(newResponses)
-            try await AdvocateStore.tagComments(
-                commented.map { (responses[$0].id!, responses[$0].workspaceID, responses[$0].comment, responses[$0].locale) },
-                replacing: commented.filter { !created.contains($0) }.map { responses[$0].id! }, database: database, in: sql)
+        let created = Set(newResponses)
+        return PreparedWrite(
+            contacts: database.prepareInsert(
+                "INSERT INTO contacts (id, workspace_id, external_id, email, name, locale, time_zone, properties, created_at, updated_at) VALUES",
+                columns: 10, values: contactValues, tail: """
+                    ON CONFLICT (id) DO UPDATE SET external_id = excluded.external_id, email = excluded.email, name = excluded.name,
+                    locale = excluded.locale, time_zone = excluded.time_zone, properties = excluded.properties, updated_at = excluded.updated_at
+                    """),
+            responses: database.prepareInsert(
+                "INSERT INTO responses (id, workspace_id, survey_id, contact_id, score, comment, properties, channel, locale, status, day, created_at, updated_at, source_id, tags) VALUES",
+                columns: 15, values: responseValues, tail: """
+                    ON CONFLICT (id) DO UPDATE SET score = excluded.score, comment = excluded.comment, properties = excluded.properties,
+                    channel = excluded.channel, locale = excluded.locale, updated_at = excluded.updated_at
+                    """),
+            notes: database.prepareInsert("INSERT INTO response_notes (workspace_id, response_id, text, created_at) VALUES",
+                                          columns: 4, values: notes, tail: ""),
+            delta: delta,
+            comments: commented.map { (responses[$0].id!, responses[$0].workspaceID, responses[$0].comment, responses[$0].locale) },
+            recommented: commented.filter { !created.contains($0) }.map { responses[$0].id! })
+    }
+
+    /// What one planned request's answers came to, once ids are assigned.
+    func outcomes(_ planned: [PlannedOutcome]) -> [IngestOutcome] {
+        planned.map { p in
+            if let existing = p.existing { return IngestOutcome(id: existing.id, category: existing.score.category, created: false) }
+            let r = responses[p.responseIndex!]
+            return IngestOutcome(id: r.id!, category: r.score.category, created: p.created)
         }
-        try await emitWebhookEvents(created: Set(newResponses), database: database, now: now, in: sql)
-        // Alert rules are evaluated by a job, so answering never waits for them; imported
-        // history is not news and alerts nobody.
-        try await AdvocateStore.enqueueAlertEvaluations(
-            responses.filter { $0.dirty && $0.sourceID == nil }.map { ($0.workspaceID, $0.id!) }, now: now, in: sql)
     }
 
     /// response.created / response.updated for what this transaction wrote. Imported history

@@ -118,6 +118,34 @@ struct ImportTests {
         #expect(partial.stdout.contains("4 invalid, skipped"))
     }
 
+    @Test("a file larger than one batch of rows reports bad rows by their own lines, counts every row once, and imports in file order")
+    func manyBatches() async throws {
+        let (db, target) = try await Self.location(.sqlite)
+        defer { db.remove() }
+        // 41,000 rows: batches of 20,000 are read while the next is split into cells. A comment
+        // with a line break makes line numbers differ from row numbers after it.
+        var text = "Response ID,Email,Score,Comment,Response Timestamp\n1,p0@x.test,9,\"two\nlines\",1700000000\n"
+        for i in 2...41_000 { text += "\(i),p\(i % 500)@x.test,\(i == 30_001 ? "11" : String(i % 11)),,\(1_700_000_000 + i)\n" }
+        text += "40999,p499@x.test,1,,1700040999\n"
+        let file = try Self.write(text)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let refused = runAdvocate(["import", "--from", "delighted", file, "--product", "Acme"] + target)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("1 invalid row problem(s); nothing was imported"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("line 30003.score: must be a whole number from 0 to 10, got \"11\""), "\(refused.stderr)")
+        let imported = runAdvocate(["import", "--from", "delighted", file, "--product", "Acme", "--skip-invalid"] + target)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("41001 rows into survey"), "\(imported.stdout)")
+        #expect(imported.stdout.contains("40999 responses imported"), "\(imported.stdout)")
+        #expect(imported.stdout.contains("1 skipped: a duplicate of an earlier row"), "\(imported.stdout)")
+        let store = try await db.openStore()
+        let ws = try #require(try await store.workspace(slug: "default"))
+        let first = try await store.responses(workspaceID: ws.id, filter: ResponseFilter(), order: .createdAscending, page: 1, perPage: 3)
+        #expect(first.map(\.sourceID) == ["delighted:1", "delighted:2", "delighted:3"])
+        #expect(first.first?.comment == "two\nlines")
+        await store.close()
+    }
+
     @Test("people exports become contacts; any CSV imports with a column mapping")
     func peopleAndMapping() async throws {
         let (db, target) = try await Self.location(.sqlite)

@@ -139,4 +139,55 @@ struct VendorImportTests {
         guard case .failure = csv.contact(["13", "B", "b@x.test", "", "", "xx-!!", "", ""], line: 4) else { Issue.record("bad locale accepted"); return }
         #expect(throws: ValidationError.self) { try PeopleCSV(header: ["Name", "Plan"]) }
     }
+
+    /// One imported row's fields, each sent both ways.
+    struct RowFields {
+        var surveyID: Int64 = 3
+        var email: String? = "ada@example.test"
+        var externalID: String?
+        var name: String?
+        var comment: String?
+        var locale: String?
+        var plan: JSONValue?
+    }
+
+    @Test("an imported row gets the checks the same answer gets as JSON: the same submission, or the same problems under the same names")
+    func importedRowsCheckedAsJSON() {
+        let rows: [RowFields] = [
+            RowFields(name: "Ada", comment: "Harika,\tçok iyi\r\n", locale: "tr", plan: .string("paid")),
+            RowFields(email: "Ada@Example.TEST"), RowFields(email: "ÇAĞRI@örnek.com.tr"), RowFields(email: "not-an-address"),
+            RowFields(email: String(repeating: "a", count: 250) + "@x.test"), RowFields(email: nil, externalID: "crm-1"),
+            RowFields(externalID: "crm\u{1}"), RowFields(externalID: String(repeating: "i", count: 256)),
+            RowFields(name: String(repeating: "ñ", count: 201)), RowFields(name: "Ada\u{7}"),
+            RowFields(comment: String(repeating: "é", count: Limits.commentCharacters)),
+            RowFields(comment: String(repeating: "é", count: Limits.commentCharacters + 1)), RowFields(comment: "bell\u{7}"),
+            RowFields(comment: "\u{00A0}\u{2003}"), RowFields(locale: "english"), RowFields(locale: String(repeating: "a", count: 36)),
+            RowFields(plan: .string(String(repeating: "p", count: Limits.propertyValueCharacters + 1))), RowFields(plan: .integer(7)),
+            RowFields(surveyID: 0, email: "nope", comment: "x\u{0}", locale: "??"),
+        ]
+        for row in rows {
+            let properties: Properties = row.plan.map { ["Plan": $0] } ?? [:]
+            let hasContact = row.email != nil || row.externalID != nil
+            let direct = ResponseSubmission.imported(surveyID: row.surveyID, score: Score(7)!,
+                                                     contact: hasContact ? (row.externalID, row.email, row.name) : nil,
+                                                     comment: row.comment, properties: properties, locale: row.locale, channel: .import, path: "line 2")
+            var object: Properties = ["survey_id": .integer(row.surveyID), "score": .integer(7), "channel": .string("import")]
+            var contact: Properties = [:]
+            if let v = row.email { contact["email"] = .string(v) }
+            if let v = row.externalID { contact["external_id"] = .string(v) }
+            if let v = row.name, hasContact { contact["name"] = .string(v) }
+            if let v = row.locale {
+                object["locale"] = .string(v)
+                if hasContact { contact["locale"] = .string(v) }
+            }
+            if hasContact { object["contact"] = .object(contact) }
+            if let v = row.comment { object["comment"] = .string(v) }
+            if !properties.isEmpty { object["properties"] = .object(properties) }
+            switch (direct, ResponseSubmission.decode(.object(object), path: "line 2")) {
+            case (.success(let a), .success(let b)): #expect(a == b, "\(row)")
+            case (.failure(let a), .failure(let b)): #expect(a.issues == b.issues, "\(row)")
+            case (let a, let b): Issue.record("\(row): imported \(a), as JSON \(b)")
+            }
+        }
+    }
 }

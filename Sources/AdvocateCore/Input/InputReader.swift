@@ -105,23 +105,29 @@ public final class InputReader {
             return nil
         case .string(let s):
             if (required || !allowEmpty) && s.isEmpty { fail(key, "must not be empty"); return nil }
-            // One pass over the UTF-8: a byte that is not a continuation byte starts a scalar, and
-            // the control characters refused are all single bytes.
-            var length = 0
-            var control = false
-            for byte in s.utf8 {
-                if byte & 0xC0 != 0x80 { length += 1 }
-                if (byte < 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09) || byte == 0x7F { control = true }
-            }
-            if length > maxCharacters { fail(key, "must be at most \(maxCharacters) characters, got \(length)"); return nil }
-            if control {
-                fail(key, "must not contain control characters"); return nil
-            }
+            if let problem = Self.stringProblem(s, maxCharacters: maxCharacters) { fail(key, problem); return nil }
             return s
         default:
             fail(key, "must be a string, got \(v.typeName)")
             return nil
         }
+    }
+
+    /// What is wrong with `s` as the text of a string field, or nil: longer than `maxCharacters`
+    /// Unicode scalars, or holding control characters. Shared with imports that check text
+    /// without a JSON object around it.
+    public static func stringProblem(_ s: String, maxCharacters: Int) -> String? {
+        // One pass over the UTF-8: a byte that is not a continuation byte starts a scalar, and
+        // the control characters refused are all single bytes.
+        var length = 0
+        var control = false
+        for byte in s.utf8 {
+            if byte & 0xC0 != 0x80 { length += 1 }
+            if (byte < 0x20 && byte != 0x0A && byte != 0x0D && byte != 0x09) || byte == 0x7F { control = true }
+        }
+        if length > maxCharacters { return "must be at most \(maxCharacters) characters, got \(length)" }
+        if control { return "must not contain control characters" }
+        return nil
     }
 
     /// An integer field within a range.
@@ -184,26 +190,33 @@ public final class InputReader {
         guard let v = value(key) else { return nil }
         if case .null = v { return nil }
         guard case .object(let o) = v else { fail(key, "must be a JSON object of names to values, got \(v.typeName)"); return nil }
-        var ok = true
-        if o.count > Limits.properties { fail(key, "must have at most \(Limits.properties) properties, got \(o.count)"); return nil }
+        let problems = Self.propertyProblems(o, allowNull: allowNull)
+        for (name, problem) in problems { fail(name.map { "\(key).\($0)" } ?? key, problem) }
+        return problems.isEmpty ? o : nil
+    }
+
+    /// What is wrong with a properties object, each problem with the property it concerns (nil:
+    /// the object as a whole). Shared with imports that build properties without JSON.
+    public static func propertyProblems(_ o: Properties, allowNull: Bool) -> [(property: String?, problem: String)] {
+        if o.count > Limits.properties { return [(nil, "must have at most \(Limits.properties) properties, got \(o.count)")] }
+        var problems: [(property: String?, problem: String)] = []
         for (name, value) in o {
-            let field = "\(key).\(name)"
             if name.isEmpty || name.unicodeScalars.count > Limits.propertyNameCharacters {
-                fail(key, "property names must be 1 to \(Limits.propertyNameCharacters) characters"); ok = false; continue
+                problems.append((nil, "property names must be 1 to \(Limits.propertyNameCharacters) characters")); continue
             }
             // "@channel" and "@locale" name the built-in report dimensions.
             if name.hasPrefix("@") {
-                fail(field, "property names must not start with @ (reserved for built-in report dimensions)"); ok = false; continue
+                problems.append((name, "property names must not start with @ (reserved for built-in report dimensions)")); continue
             }
             switch value {
             case .string(let s) where s.unicodeScalars.count > Limits.propertyValueCharacters:
-                fail(field, "must be at most \(Limits.propertyValueCharacters) characters"); ok = false
+                problems.append((name, "must be at most \(Limits.propertyValueCharacters) characters"))
             case .string, .integer, .double, .bool: break
             case .null where allowNull: break
             default:
-                fail(field, "must be a string, number or boolean, got \(value.typeName)"); ok = false
+                problems.append((name, "must be a string, number or boolean, got \(value.typeName)"))
             }
         }
-        return ok ? o : nil
+        return problems
     }
 }
