@@ -80,6 +80,10 @@ public final class Database: Sendable {
     let themeMatchers = ThemeMatcherCache()
     /// Each survey's answers as columns, for filtered reports (see `AdvocateStore.filteredCounts`).
     let answerColumns = AnswerColumnsCache()
+    /// Each workspace's contacts as columns of their properties, for filtered funnels.
+    let contactColumns = AnswerColumnsCache()
+    /// Each survey's invitations as columns, for filtered funnels.
+    let funnelColumns = ColumnsCache<FunnelColumns>()
 
     enum Backend: Sendable {
         case sqlite(writer: SQLiteConnection, writeLock: AsyncLock, readers: ConnectionPool<SQLiteConnection>, atCommit: CommitAction)
