@@ -92,13 +92,12 @@ extension AdvocateStore {
         }
     }
 
-    /// Reads the survey's rows changed since `entry.seen` into `entry`, with their applied
-    /// themes, in pages, from `HeldColumns.since`.
+    /// Reads the survey's rows changed since the last read into `entry` (from
+    /// `HeldColumns.cursor`), with their applied themes, in pages.
     private func readChanges(surveyID: Int64, into entry: inout HeldColumns) async throws {
         let readAt = clock.now().milliseconds
-        var after = (updatedAt: entry.since, id: Int64.min)
-        var columns = entry.columns
-        var seen = entry.seen
+        var after = entry.cursor
+        var held = entry
         let pageSize = 20_000
         while true {
             let start = after
@@ -126,19 +125,20 @@ extension AdvocateStore {
                 let updatedAt = try row.decode(column: "updated_at", as: Int64.self)
                 var score: Score?
                 if try row.decode(column: "status", as: String.self) == "counted" { score = Score(try row.decode(column: "score", as: Int.self)) }
-                columns.set(id: id, day: try row.decode(column: "day", as: Int.self), score: score,
+                held.columns.set(id: id, day: try row.decode(column: "day", as: Int.self), score: score,
                             commented: try row.decode(column: "commented", as: Int.self) == 1,
                             channel: Channel(rawValue: try row.decode(column: "channel", as: String.self)) ?? .api,
                             locale: try row.decode(column: "locale", as: String?.self),
                             properties: Properties(jsonText: try row.decode(column: "properties", as: String.self)))
                 after = (updatedAt, id)
-                seen = max(seen ?? updatedAt, updatedAt)
+                held.read(updatedAt: updatedAt, id: id)
             }
             var themes: [Int64: [Int64]] = [:]
             for row in themeRows { themes[try row.decode(column: "response_id", as: Int64.self), default: []].append(try row.decode(column: "theme_id", as: Int64.self)) }
-            for (id, applied) in themes { columns.setThemes(id: id, themes: applied) }
+            for (id, applied) in themes { held.columns.setThemes(id: id, themes: applied) }
             if rows.count < pageSize { break }
         }
-        entry = HeldColumns(columns: columns, seen: seen, readAt: readAt)
+        held.readAt = readAt
+        entry = held
     }
 }

@@ -108,8 +108,8 @@ extension AdvocateStore {
         }) else { return nil }
         let cache = database.contactColumns
         var held = cache.entry(workspaceID) ?? HeldColumns()
-        held.readAt = clock.now().milliseconds
-        var after = (updatedAt: held.since, id: Int64.min)
+        let readAt = clock.now().milliseconds
+        var after = held.cursor
         let pageSize = 20_000
         while true {
             let start = after
@@ -126,10 +126,11 @@ extension AdvocateStore {
                 held.columns.set(id: id, day: 0, score: Score(0), channel: .api, locale: nil,
                                  properties: Properties(jsonText: try row.decode(column: "properties", as: String.self)))
                 after = (updatedAt, id)
-                held.seen = max(held.seen ?? updatedAt, updatedAt)
+                held.read(updatedAt: updatedAt, id: id)
             }
             if rows.count < pageSize { break }
         }
+        held.readAt = readAt
         cache.keep(held, for: workspaceID)
         return held.columns
     }

@@ -257,15 +257,25 @@ struct HeldColumns: Sendable {
     var columns = AnswerColumns()
     /// The latest `updated_at` among the rows read (nil: nothing read yet).
     var seen: Int64?
+    /// The id of the last row read at `seen` (rows are read in `updated_at`, `id` order).
+    var lastID = Int64.min
     /// When the last read began, by the store's clock.
     var readAt: Int64 = 0
 
-    /// The `updated_at` from which rows must be read again: after `seen`, and any row stamped in
-    /// the minute before the last read began, which a transaction still open then (it stamps its
-    /// rows before it commits) may have made visible only since.
-    var since: Int64 {
-        guard let seen else { return Int64.min }
-        return min(seen, readAt - 60_000)
+    /// Where the next read starts (exclusive). A transaction stamps its rows before it commits,
+    /// so a row stamped in the minute before the last read began may have become visible only
+    /// since: from then, when `seen` is that recent. Otherwise every row stamped up to `seen` was
+    /// committed before that read and is held: on after the last row read. (A minute before
+    /// `seen` every time re-read a whole chunk of a bulk load, whose rows share one stamp.)
+    var cursor: (updatedAt: Int64, id: Int64) {
+        guard let seen else { return (Int64.min, Int64.min) }
+        return seen < readAt - 60_000 ? (seen, lastID) : (readAt - 60_000, Int64.min)
+    }
+
+    /// Notes a row read (in `updated_at`, `id` order).
+    mutating func read(updatedAt: Int64, id: Int64) {
+        if let seen, (seen, lastID) >= (updatedAt, id) { return }
+        (seen, lastID) = (updatedAt, id)
     }
 }
 

@@ -202,6 +202,19 @@ struct ReportFilterTests {
         #expect(columns.commenters(conditions: [:], from: day + 1, to: nil, limit: 10).all == .empty)
     }
 
+    @Test("changed rows are read again from a minute before the last read only when the latest row read is that recent")
+    func readCursor() {
+        var held = HeldColumns()
+        #expect(held.cursor.updatedAt == Int64.min && held.cursor.id == Int64.min, "nothing read: everything")
+        held.read(updatedAt: 1_000, id: 5)
+        held.read(updatedAt: 1_000, id: 3)
+        held.read(updatedAt: 900, id: 9)
+        held.readAt = 61_001
+        #expect(held.cursor.updatedAt == 1_000 && held.cursor.id == 5, "every transaction that stamped it had committed: after the last row")
+        held.readAt = 31_000
+        #expect(held.cursor.updatedAt == -29_000 && held.cursor.id == Int64.min, "a transaction open then may commit rows stamped before it")
+    }
+
     @Test("a property is narrowed in SQL by its stored text and decided exactly: case and longer numbers do not pass", arguments: TestBackend.available)
     func narrowedByStoredText(backend: TestBackend) async throws {
         #expect(ReportFilter.storedForms(name: "plan", value: "pro") == [#""plan":"pro""#])
