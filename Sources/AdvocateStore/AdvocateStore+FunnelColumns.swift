@@ -28,8 +28,12 @@ extension AdvocateStore {
         if !onContact.isEmpty {
             // Read after the invitations: every contact they name was committed by then.
             guard let contacts = try await contactColumns(surveyID: surveyID) else { return nil }
-            let matches = contacts.matches(onContact)
-            passes = { id in contacts.index(of: id).map { matches[$0] } ?? false }
+            if let byID = contacts.matchesByID(onContact) {
+                passes = { id in id >= 0 && id < byID.count && byID[Int(id)] }
+            } else {
+                let matches = contacts.matches(onContact)
+                passes = { id in contacts.index(of: id).map { matches[$0] } ?? false }
+            }
         }
         return columns.funnel(from: low, to: high, channels: conditions[ReportDimension.channel], locales: conditions[ReportDimension.locale],
                               contact: passes)

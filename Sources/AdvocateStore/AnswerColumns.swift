@@ -49,6 +49,17 @@ struct AnswerColumns: Sendable {
         return passes
     }
 
+    /// Whether each answer held passes `conditions`, indexed by id, when ids are dense enough for
+    /// a flat table (database ids of one table: a contact's lookup per invitation is then an
+    /// array read, not a hash of a quarter of a million entries); nil when they are not.
+    func matchesByID(_ conditions: [String: Set<String>]) -> [Bool]? {
+        guard let highest = ids.max(), let lowest = ids.min(), lowest >= 0, highest < Int64(4 * ids.count + 1_000_000) else { return nil }
+        let passes = matches(conditions)
+        var byID = [Bool](repeating: false, count: Int(highest) + 1)
+        for (i, id) in ids.enumerated() where passes[i] { byID[Int(id)] = true }
+        return byID
+    }
+
     /// How many values of a stored dimension the answers held have had.
     func valueCount(_ dimension: String) -> Int { values[dimension]?.count ?? 0 }
 

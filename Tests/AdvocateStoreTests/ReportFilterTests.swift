@@ -173,6 +173,11 @@ struct ReportFilterTests {
         #expect(columns.counts(conditions: ["plan": ["pro", "free"]], from: nil, to: nil, by: nil).overall.isEmpty)
         #expect(columns.counts(conditions: [:], from: nil, to: nil, by: nil).overall.keys.sorted() == [10, 12])
         #expect(columns.count == 3)
+        // Whether each passes, by id: a flat table while ids are dense.
+        #expect(columns.matchesByID([ReportDimension.channel: ["email"]]) == [false, true, false, true])
+        #expect(columns.matches([ReportDimension.channel: ["email"]]) == [true, false, true])
+        columns.set(id: 50_000_000, day: 12, score: Score(1), channel: .email, locale: nil, properties: [:])
+        #expect(columns.matchesByID([:]) == nil && columns.index(of: 50_000_000) == 3)
     }
 
     @Test("answers as columns: tenure groups from the sign-up dates, commenters and their themes, the newest first")
