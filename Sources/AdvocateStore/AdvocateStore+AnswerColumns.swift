@@ -18,7 +18,7 @@ extension AdvocateStore {
             var entry = attempt == 0 ? cache.entry(surveyID) ?? HeldColumns() : HeldColumns()
             try await readChanges(surveyID: surveyID, into: &entry)
             let rollup = try await dailyCounts(surveyID: surveyID, dimension: ReportDimension.overall, from: from, to: to)
-            let held = entry.columns.counts(conditions: [:], from: from?.daysSinceEpoch, to: to?.daysSinceEpoch, by: nil).overall
+            let held = entry.columns.dailyTotals(from: from?.daysSinceEpoch, to: to?.daysSinceEpoch)
             let agrees = held.count == rollup.filter { !$0.counts.isZero }.count
                 && rollup.allSatisfy { $0.counts.isZero || held[$0.day.daysSinceEpoch] == $0.counts }
             if agrees {

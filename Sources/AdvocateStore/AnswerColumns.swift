@@ -33,6 +33,9 @@ struct AnswerColumns: Sendable {
     /// The answers of each day, so a period reads only its own days (a quarter of two years'
     /// answers, not all of them, for each of the several counts of a page).
     private var byDay: [Int32: [Int32]] = [:]
+    /// Each day's counted answers by score, kept as answers are set: what the rollup is checked
+    /// against before every use, without a pass over the answers.
+    private var dayTotals: [Int32: [Int64]] = [:]
 
     private static let uncounted: UInt8 = 255
 
@@ -72,6 +75,7 @@ struct AnswerColumns: Sendable {
         if let known = slot[id] {
             index = known
             for name in Array(columns.keys) { Self.put(0, at: index, in: &columns[name, default: []]) }
+            if scores[index] != Self.uncounted { dayTotals[days[index]]![Int(scores[index])] -= 1 }
             if days[index] != day32 {
                 byDay[days[index]]?.removeAll { $0 == Int32(index) }
                 byDay[day32, default: []].append(Int32(index))
@@ -90,6 +94,7 @@ struct AnswerColumns: Sendable {
         firstDay = min(firstDay, day32)
         lastDay = max(lastDay, day32)
         scores[index] = score.map { UInt8($0.value) } ?? Self.uncounted
+        if let score { dayTotals[day32, default: Array(repeating: 0, count: 11)][score.value] += 1 }
         commented[index] = hasComment
         themeSets[index] = 0
         guard score != nil else { return }
@@ -162,6 +167,17 @@ struct AnswerColumns: Sendable {
                 body(i)
             }
         }
+    }
+
+    /// Daily counts of every counted answer on days `from`…`to` (each end optional), days
+    /// without any left out: `counts` without conditions, from the totals kept.
+    func dailyTotals(from: Int?, to: Int?) -> [Int: ScoreCounts] {
+        var result: [Int: ScoreCounts] = [:]
+        let low = from ?? Int.min, high = to ?? Int.max
+        for (day, counts) in dayTotals where Int(day) >= low && Int(day) <= high && counts.contains(where: { $0 != 0 }) {
+            result[Int(day)] = ScoreCounts(counts)
+        }
+        return result
     }
 
     /// Daily counts of the counted answers on days `from`…`to` (each end optional) that pass

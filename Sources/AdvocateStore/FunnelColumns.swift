@@ -25,6 +25,9 @@ struct FunnelColumns: Sendable {
 
     /// Per UTC day (slot / 96), its invitations.
     private var days: [Int64: [Invitation]] = [:]
+    /// Per UTC day, the funnel of all its invitations: a day wholly in a period is checked
+    /// against the rollup without a pass over its invitations.
+    private var dayFunnels: [Int64: CampaignFunnel] = [:]
     /// Channel and language texts by code (0: none).
     private var labels: [String] = [""]
     private var labelCodes: [String: UInt16] = [:]
@@ -63,6 +66,9 @@ struct FunnelColumns: Sendable {
     /// Replaces what is held for a UTC day.
     mutating func replace(day: Int64, with invitations: [Invitation]) {
         days[day] = invitations.isEmpty ? nil : invitations
+        var f = CampaignFunnel(variant: "")
+        for invitation in invitations { Self.add(invitation, to: &f) }
+        dayFunnels[day] = invitations.isEmpty ? nil : f
     }
 
     /// The funnel of the invitations made in slots `from..<to` (each end optional) whose channel
@@ -81,9 +87,19 @@ struct FunnelColumns: Sendable {
     /// them; days without any left out.
     func dailyFunnels(from: Int64?, to: Int64?) -> [Int64: CampaignFunnel] {
         var perDay: [Int64: CampaignFunnel] = [:]
-        // A day's invitations come together: one dictionary step per day, not per invitation.
+        let low = from ?? Int64.min, high = to ?? Int64.max
+        var partial: [Int64: [Invitation]] = [:]
+        for (day, funnel) in dayFunnels {
+            let first = day * Self.slotsPerDay, last = first + Self.slotsPerDay - 1
+            if first >= low && last < high {
+                perDay[day] = funnel
+            } else if last >= low && first < high {
+                partial[day] = days[day]
+            }
+        }
+        // Days cut by the period (its ends in a zone off UTC): their invitations one by one.
         var current: (day: Int64, funnel: CampaignFunnel)?
-        forEach(from: from, to: to) { invitation in
+        Self.forEach(partial, from: from, to: to) { invitation in
             let day = Self.day(of: invitation.slot)
             if let held = current, held.day != day { perDay[held.day] = held.funnel }
             if current?.day != day { current = (day, CampaignFunnel(variant: "")) }
@@ -97,6 +113,10 @@ struct FunnelColumns: Sendable {
     static func day(of slot: Int64) -> Int64 { slot >= 0 ? slot / slotsPerDay : (slot - slotsPerDay + 1) / slotsPerDay }
 
     private func forEach(from: Int64?, to: Int64?, _ body: (Invitation) -> Void) {
+        Self.forEach(days, from: from, to: to, body)
+    }
+
+    private static func forEach(_ days: [Int64: [Invitation]], from: Int64?, to: Int64?, _ body: (Invitation) -> Void) {
         let low = from ?? Int64.min, high = to ?? Int64.max
         let firstDay = from.map(Self.day(of:)) ?? Int64.min, lastDay = to.map { Self.day(of: $0 - 1) } ?? Int64.max
         for (day, invitations) in days where day >= firstDay && day <= lastDay {

@@ -173,6 +173,8 @@ struct ReportFilterTests {
         #expect(columns.counts(conditions: ["plan": ["pro", "free"]], from: nil, to: nil, by: nil).overall.isEmpty)
         #expect(columns.counts(conditions: [:], from: nil, to: nil, by: nil).overall.keys.sorted() == [10, 12])
         #expect(columns.count == 3)
+        #expect(columns.dailyTotals(from: nil, to: nil) == columns.counts(conditions: [:], from: nil, to: nil, by: nil).overall)
+        #expect(columns.dailyTotals(from: 11, to: nil).keys.sorted() == [12], "answer 2 no longer counts")
         // Whether each passes, by id: a flat table while ids are dense.
         #expect(columns.matchesByID([ReportDimension.channel: ["email"]]) == [false, true, false, true])
         #expect(columns.matches([ReportDimension.channel: ["email"]]) == [true, false, true])
