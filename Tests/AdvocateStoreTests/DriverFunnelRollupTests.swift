@@ -88,6 +88,25 @@ struct DriverFunnelRollupTests {
         }
     }
 
+    @Test("two workspaces with the same demo people: each one's filtered drivers and funnel from the columns equal its own rows",
+          arguments: TestBackend.available)
+    func workspacesApart(backend: TestBackend) async throws {
+        try await withTestStore(backend, clock: ManualClock(Timestamp(rfc3339: "2026-11-30T09:00:00Z")!)) { store, _ in
+            let (a, aSurveys) = try await Self.loadDemo(store, answers: 400)
+            let (b, bSurveys) = try await Self.loadDemo(store, answers: 900, workspace: "globex")
+            try await Self.expectAgreement(store, a, aSurveys, "workspace a")
+            try await Self.expectAgreement(store, b, bSurveys, "workspace b")
+            // Workspace a's funnel counts only its own invitations, whatever b holds.
+            let total = try await store.funnelFromColumns(surveyID: aSurveys[0].id, from: nil, to: nil,
+                                                          filter: ReportFilter(ResponseSegment(dimension: "channel", value: "email")))
+            let own = try await store.database.read { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM invitations WHERE survey_id = \(bind: aSurveys[0].id) AND channel = 'email'").first()!
+                    .decode(column: "n", as: Int.self)
+            }
+            #expect(total?.invited == own && own > 0)
+        }
+    }
+
     @Test("a funnel bound off a quarter hour is not read from the rollup", arguments: TestBackend.available)
     func unalignedBoundsFallBack(backend: TestBackend) async throws {
         try await withTestStore(backend) { store, _ in
@@ -126,8 +145,8 @@ struct DriverFunnelRollupTests {
     }
 
     /// The demo's answers (tagged with the starter themes as they arrive) and invitations, as `advocate demo` loads them.
-    static func loadDemo(_ store: AdvocateStore, answers: Int) async throws -> (Int64, [Survey]) {
-        let ws = try await store.makeWorkspace().id
+    static func loadDemo(_ store: AdvocateStore, answers: Int, workspace: String = "acme") async throws -> (Int64, [Survey]) {
+        let ws = try await store.makeWorkspace(workspace).id
         _ = try await store.installStarterThemes(workspaceID: ws)
         var keywords: [String: [String: [String]]] = [:]
         for theme in StarterThemes.all {
