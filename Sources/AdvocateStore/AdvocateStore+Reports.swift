@@ -10,7 +10,8 @@ extension AdvocateStore {
     ///
     /// With `filter` (and/or `segment`) the report is of the answers that pass it. The rollup keeps
     /// one dimension per row, so it answers a filter of one segment without a breakdown; anything
-    /// more is counted from the responses of the period (`responses_survey_day`).
+    /// more, and a breakdown by tenure or by a property with many values, is counted from the
+    /// survey's answers held as columns (`filteredCounts`).
     public func report(survey: Survey, from: CalendarDay?, to: CalendarDay?, interval: TrendInterval, by: String?,
                        segment: (dimension: String, value: String)? = nil, filter: ReportFilter = ReportFilter(),
                        method: IntervalMethod = .adjustedWald) async throws -> SurveyReport {
@@ -18,10 +19,16 @@ extension AdvocateStore {
         if let segment { filter.add(ResponseSegment(dimension: segment.dimension, value: segment.value)) }
         let kind: BreakdownKind = by == "tenure" ? .tenure : .values
         // `tenure` reads the sign-up dates; `language` is the built-in `locale`.
-        let dimension = by.map { $0 == "tenure" ? ReportBuilder.signedUpProperty : $0 == "language" ? "locale" : $0 }
+        let dimension = by.map { ReportDimension.stored(forRequested: $0 == "tenure" ? ReportBuilder.signedUpProperty : $0 == "language" ? "locale" : $0) }
         var overall: [DailyScoreCounts]
         var segments: [DailyScoreCounts]?
-        if filter.isEmpty || (filter.rollupSegment != nil && by == nil) {
+        let tenure = kind == .tenure
+        if !(filter.isEmpty || (filter.rollupSegment != nil && by == nil)) {
+            (overall, segments) = try await filteredCounts(surveyID: survey.id, filter: filter, from: from, to: to, by: dimension, tenure: tenure)
+        } else if breakdownFromColumns(surveyID: survey.id, dimension: dimension, kind: kind),
+                  let columns = try await answerColumns(surveyID: survey.id, from: from, to: to) {
+            (overall, segments) = Self.counts(columns, filter: filter, from: from, to: to, by: dimension, tenure: tenure)
+        } else {
             if let one = filter.rollupSegment {
                 overall = try await dailyCounts(surveyID: survey.id, dimension: ReportDimension.stored(forRequested: one.dimension),
                                                 segment: one.value, from: from, to: to)
@@ -29,22 +36,19 @@ extension AdvocateStore {
             } else {
                 overall = try await dailyCounts(surveyID: survey.id, dimension: ReportDimension.overall, from: from, to: to)
             }
-            if let dimension {
-                let stored = ReportDimension.stored(forRequested: dimension)
-                // Tenure needs each answer's day; other breakdowns only each value's total.
-                if kind == .tenure {
-                    segments = try await dailyCounts(surveyID: survey.id, dimension: stored, from: from, to: to)
-                } else {
-                    segments = try await segmentTotals(surveyID: survey.id, dimension: stored, from: from, to: to)
-                }
+            if let dimension, tenure {
+                // Each answer's day with its sign-up date: rows per day and date, then grouped.
+                segments = ReportBuilder.regroup(try await dailyCounts(surveyID: survey.id, dimension: dimension, from: from, to: to), kind: .tenure).rows
+            } else if let dimension {
+                segments = try await segmentTotals(surveyID: survey.id, dimension: dimension, from: from, to: to)
             }
-        } else {
-            (overall, segments) = try await filteredCounts(surveyID: survey.id, filter: filter, from: from, to: to,
-                                                           by: dimension.map(ReportDimension.stored(forRequested:)))
         }
         var order: [String]?
-        if var rows = segments {
-            let grouping: BreakdownKind = kind == .tenure ? .tenure : (ReportBuilder.isNumeric(Set(rows.compactMap(\.segment))) ? .quartiles : .values)
+        if tenure {
+            // Counted in their groups already.
+            order = ReportBuilder.tenureOrder
+        } else if var rows = segments {
+            let grouping: BreakdownKind = ReportBuilder.isNumeric(Set(rows.compactMap(\.segment))) ? .quartiles : .values
             (rows, order) = ReportBuilder.regroup(rows, kind: grouping)
             segments = rows
         }
@@ -52,80 +56,41 @@ extension AdvocateStore {
         return ReportBuilder.build(overall: overall, segments: segments, interval: interval, range: range, breakdownOrder: order, method: method)
     }
 
+    /// Whether an unfiltered breakdown is counted from the answer columns rather than the
+    /// rollup: by tenure (the rollup has a row per day and sign-up date, and each must be
+    /// bucketed), and by a property with many values when the columns are held already (the
+    /// rollup's rows grow with the values: MRR, sessions…).
+    private func breakdownFromColumns(surveyID: Int64, dimension: String?, kind: BreakdownKind) -> Bool {
+        guard let dimension else { return false }
+        if kind == .tenure { return true }
+        return (database.answerColumns.entry(surveyID)?.columns.valueCount(dimension) ?? 0) > Self.manyValues
+    }
+
+    /// More distinct values than this make a breakdown cheaper from the answer columns.
+    static let manyValues = 50
+
     /// Daily counts of the answers passing `filter`, overall and (with `by`, a stored dimension)
-    /// per value of `by`: from the survey's answers held as columns in memory (`AnswerColumns`),
+    /// each value's total — or, with `tenure`, each tenure group's (`by` is then the sign-up
+    /// property): from the survey's answers held as columns in memory (`AnswerColumns`),
     /// brought up to date first; from the responses of the period when campaign or variant is
     /// asked (the invitation's) or the columns disagree with the rollup.
     func filteredCounts(surveyID: Int64, filter: ReportFilter, from: CalendarDay?, to: CalendarDay?,
-                        by: String?) async throws -> (overall: [DailyScoreCounts], segments: [DailyScoreCounts]?) {
+                        by: String?, tenure: Bool = false) async throws -> (overall: [DailyScoreCounts], segments: [DailyScoreCounts]?) {
         if filter.campaignID == nil, filter.variant == nil, let columns = try await answerColumns(surveyID: surveyID, from: from, to: to) {
-            var conditions: [String: Set<String>] = [:]
-            for (name, values) in filter.conditions { conditions[ReportDimension.stored(forRequested: name), default: []].formUnion(values) }
-            let counted = columns.counts(conditions: conditions, from: from?.daysSinceEpoch, to: to?.daysSinceEpoch, by: by)
-            return Self.dailyRows(counted.overall, counted.bySegment, by: by)
+            return Self.counts(columns, filter: filter, from: from, to: to, by: by, tenure: tenure)
         }
-        return try await filteredCountsFromResponses(surveyID: surveyID, filter: filter, from: from, to: to, by: by)
+        var counted = try await filteredCountsFromResponses(surveyID: surveyID, filter: filter, from: from, to: to, by: by)
+        if tenure, let rows = counted.segments { counted.segments = ReportBuilder.regroup(rows, kind: .tenure).rows }
+        return counted
     }
 
-    /// The survey's answers as columns, up to date: the rows changed since the last look (by
-    /// `updated_at`, index `responses_survey_updated`) are read into them. Nil when, even after
-    /// reading them all again, their counts for the days `from`…`to` differ from the rollup's (a
-    /// write between the two reads; a deletion or a change of time zone moves no `updated_at`,
-    /// and this is how those are noticed).
-    func answerColumns(surveyID: Int64, from: CalendarDay?, to: CalendarDay?) async throws -> AnswerColumns? {
-        let cache = database.answerColumns
-        for attempt in 0..<2 {
-            var entry = attempt == 0 ? cache.entry(surveyID: surveyID) : AnswerColumnsCache.Entry()
-            try await readChanges(surveyID: surveyID, into: &entry)
-            let rollup = try await dailyCounts(surveyID: surveyID, dimension: ReportDimension.overall, from: from, to: to)
-            let held = entry.columns.counts(conditions: [:], from: from?.daysSinceEpoch, to: to?.daysSinceEpoch, by: nil).overall
-            let agrees = held.count == rollup.filter { !$0.counts.isZero }.count
-                && rollup.allSatisfy { $0.counts.isZero || held[$0.day.daysSinceEpoch] == $0.counts }
-            if agrees {
-                cache.keep(entry, surveyID: surveyID)
-                return entry.columns
-            }
-            cache.forget(surveyID: surveyID)
-        }
-        return nil
-    }
-
-    /// Reads the survey's rows changed since `entry.seen` into `entry`, in pages. A minute's
-    /// slack: a transaction stamps its rows before it commits, so rows stamped a little before
-    /// the latest one read may become visible only after it.
-    private func readChanges(surveyID: Int64, into entry: inout AnswerColumnsCache.Entry) async throws {
-        var after = (updatedAt: entry.seen.map { $0 - 60_000 } ?? Int64.min, id: Int64.min)
-        var columns = entry.columns
-        var seen = entry.seen
-        while true {
-            let page: SQLQueryString = """
-                SELECT id, day, score, status, channel, locale, properties, updated_at FROM responses
-                WHERE survey_id = \(bind: surveyID) AND updated_at >= \(bind: after.updatedAt) AND (updated_at > \(bind: after.updatedAt) OR id > \(bind: after.id))
-                ORDER BY updated_at, id LIMIT 20000
-                """
-            let rows = try await database.read { sql in try await sql.raw(page).all() }
-            for row in rows {
-                let id = try row.decode(column: "id", as: Int64.self)
-                let updatedAt = try row.decode(column: "updated_at", as: Int64.self)
-                var score: Score?
-                if try row.decode(column: "status", as: String.self) == "counted" { score = Score(try row.decode(column: "score", as: Int.self)) }
-                columns.set(id: id, day: try row.decode(column: "day", as: Int.self), score: score,
-                            channel: Channel(rawValue: try row.decode(column: "channel", as: String.self)) ?? .api,
-                            locale: try row.decode(column: "locale", as: String?.self),
-                            properties: Properties(jsonText: try row.decode(column: "properties", as: String.self)))
-                after = (updatedAt, id)
-                seen = max(seen ?? updatedAt, updatedAt)
-            }
-            if rows.count < 20000 { break }
-        }
-        entry = AnswerColumnsCache.Entry(columns: columns, seen: seen)
-    }
-
-    private static func dailyRows(_ overall: [Int: ScoreCounts], _ bySegment: [SegmentDay: ScoreCounts],
-                                  by: String?) -> (overall: [DailyScoreCounts], segments: [DailyScoreCounts]?) {
-        let days = overall.map { DailyScoreCounts(day: CalendarDay(daysSinceEpoch: $0.key), counts: $0.value) }.sorted { $0.day < $1.day }
-        let segments = by == nil ? nil : bySegment.map { DailyScoreCounts(day: CalendarDay(daysSinceEpoch: $0.key.day), segment: $0.key.segment, counts: $0.value) }
-        return (days, segments)
+    private static func counts(_ columns: AnswerColumns, filter: ReportFilter, from: CalendarDay?, to: CalendarDay?,
+                               by: String?, tenure: Bool) -> (overall: [DailyScoreCounts], segments: [DailyScoreCounts]?) {
+        let counted = columns.counts(conditions: filter.storedConditions, from: from?.daysSinceEpoch, to: to?.daysSinceEpoch, by: by, tenure: tenure)
+        let days = counted.overall.map { DailyScoreCounts(day: CalendarDay(daysSinceEpoch: $0.key), counts: $0.value) }.sorted { $0.day < $1.day }
+        // A breakdown needs each group's total only: dated at the period's first day.
+        let first = days.first?.day ?? CalendarDay(daysSinceEpoch: 0)
+        return (days, by == nil ? nil : counted.bySegment.map { DailyScoreCounts(day: first, segment: $0.key, counts: $0.value) })
     }
 
     /// `filteredCounts` read from the responses of the period themselves.
@@ -153,8 +118,16 @@ extension AdvocateStore {
                     bySegment[SegmentDay(segment: value, day: day), default: ScoreCounts()].add(score)
                 }
             }
-            return Self.dailyRows(overall, bySegment, by: by)
+            let days = overall.map { DailyScoreCounts(day: CalendarDay(daysSinceEpoch: $0.key), counts: $0.value) }.sorted { $0.day < $1.day }
+            let segments = by == nil ? nil : bySegment.map { DailyScoreCounts(day: CalendarDay(daysSinceEpoch: $0.key.day), segment: $0.key.segment, counts: $0.value) }
+            return (days, segments)
         }
+    }
+
+    /// A segment's value on a local day (days since the epoch).
+    private struct SegmentDay: Hashable {
+        var segment: String
+        var day: Int
     }
 
     /// Daily score counts of a survey for one dimension (the whole survey when `dimension` is
@@ -269,13 +242,7 @@ extension AdvocateStore {
                 let theme = try row.decode(column: "theme_id", as: Int64.self)
                 if theme == 0 { commenters = tally } else if tally.n > 0 { mentioning[theme] = tally }
             }
-            let drivers = mentioning.keys.sorted().map { theme in
-                let with = mentioning[theme]!
-                return KeyDriver(theme: theme, with: with, without: Tally(promoters: commenters.promoters - with.promoters,
-                                                                          passives: commenters.passives - with.passives,
-                                                                          detractors: commenters.detractors - with.detractors))
-            }
-            return (drivers, commenters)
+            return (KeyDrivers.drivers(commenters: commenters, mentioning: mentioning), commenters)
         }
     }
 
@@ -311,12 +278,19 @@ extension AdvocateStore {
 
     /// The funnel of a survey's invitations made between two instants, of the contacts and
     /// invitations passing `filter`: channel, language, campaign and variant are the invitation's,
-    /// properties the contact's (an invitation has no answer-time properties yet).
+    /// properties the contact's (an invitation has no answer-time properties yet). Unfiltered from
+    /// the rollup, filtered from the invitations and contacts held as columns when they can.
     public func surveyFunnel(surveyID: Int64, from: Timestamp?, to: Timestamp?, filter: ReportFilter) async throws -> CampaignFunnel {
         guard !filter.isEmpty else {
             if let rolled = try await funnelRollup(surveyID: surveyID, from: from, to: to) { return rolled }
             return try await surveyFunnel(surveyID: surveyID, from: from, to: to)
         }
+        if let counted = try await funnelFromColumns(surveyID: surveyID, from: from, to: to, filter: filter) { return counted }
+        return try await funnelFromRows(surveyID: surveyID, from: from, to: to, filter: filter)
+    }
+
+    /// `surveyFunnel` with a filter, counted from every invitation of the period with its contact.
+    func funnelFromRows(surveyID: Int64, from: Timestamp?, to: Timestamp?, filter: ReportFilter) async throws -> CampaignFunnel {
         var condition: SQLQueryString = "i.survey_id = \(bind: surveyID)"
         if let from { condition += " AND i.created_at >= \(bind: from.milliseconds)" }
         if let to { condition += " AND i.created_at < \(bind: to.milliseconds)" }

@@ -392,6 +392,11 @@ extension AdvocateStore {
         if filter.isEmpty {
             // Every commenter of the days, from the rollup: no comment is read, and no limit applies.
             analysed = try await driverRollup(surveyID: surveyID, from: from, to: to)
+        } else if filter.campaignID == nil, filter.variant == nil,
+                  let columns = try await commenterColumns(surveyID: surveyID, from: from, to: to) {
+            // The same newest `limit` commenters, counted from the answer columns, not read.
+            let counted = columns.commenters(conditions: filter.storedConditions, from: from?.daysSinceEpoch, to: to?.daysSinceEpoch, limit: limit)
+            analysed = (KeyDrivers.drivers(commenters: counted.all, mentioning: counted.mentioning), counted.all)
         } else {
             let comments = try await themedComments(workspaceID: workspaceID, surveyID: surveyID, from: from, to: to, filter: filter,
                                                     limit: limit, readingText: false)

@@ -82,6 +82,10 @@ public final class Database: Sendable {
     let answerColumns = AnswerColumnsCache()
     /// How many write transactions SQLite's writer has begun (see `WriteMark`).
     private let writeTransactions = Mutex<UInt64>(0)
+    /// Each workspace's contacts as columns of their properties, for filtered funnels.
+    let contactColumns = AnswerColumnsCache()
+    /// Each survey's invitations as columns, for filtered funnels.
+    let funnelColumns = ColumnsCache<FunnelColumns>()
 
     enum Backend: Sendable {
         case sqlite(writer: SQLiteConnection, writeLock: AsyncLock, readers: ConnectionPool<SQLiteConnection>, atCommit: CommitAction)

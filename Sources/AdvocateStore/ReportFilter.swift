@@ -43,6 +43,14 @@ public struct ReportFilter: Sendable, Hashable, CustomStringConvertible {
         return parts.joined(separator: ", ")
     }
 
+    /// The accepted values by stored dimension (`channel` is `@channel`), as the rollup and the
+    /// answer columns name them.
+    var storedConditions: [String: Set<String>] {
+        var stored: [String: Set<String>] = [:]
+        for (name, values) in conditions { stored[ReportDimension.stored(forRequested: name), default: []].formUnion(values) }
+        return stored
+    }
+
     /// Whether an answer with these fields passes the segments (campaign and variant are decided in SQL).
     func contains(channel: Channel, locale: String?, properties: Properties) -> Bool {
         guard !conditions.isEmpty else { return true }

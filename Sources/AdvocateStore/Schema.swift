@@ -609,5 +609,10 @@ enum Schema {
             // segments and brings them up to date from this index (`answerColumns(surveyID:)`).
             "CREATE INDEX responses_survey_updated ON responses (survey_id, updated_at, id)",
         ] },
+        Migration(version: 17, reason: "a workspace's contacts by the time they changed, so a filtered funnel reads only the contacts changed since it last looked") { _ in [
+            // The contacts' properties are held as columns for funnels filtered by segments
+            // (`AdvocateStore.funnelFromColumns`) and brought up to date from this index.
+            "CREATE INDEX contacts_workspace_updated ON contacts (workspace_id, updated_at, id)",
+        ] },
     ]
 }

@@ -22,6 +22,7 @@ extension BenchCommand {
         @Option(help: "Timed requests of each page after 5 warm-ups.") var requests: Int = 30
         @Option(help: "Keep the data in this directory (loaded only when empty).") var data: String?
         @Option(help: "PostgreSQL URL instead of SQLite.") var database: String?
+        @Option(help: "Time only the pages whose name contains this (to profile one page).") var only: String?
 
         func run() async throws {
             try await BenchCommand.withStore(data: data ?? NSTemporaryDirectory() + "advocate-bench-dashboard-\(responses)", database: database, measure)
@@ -66,7 +67,7 @@ extension BenchCommand {
                 ("responses, one theme", "/app/responses?theme_id=1"),
                 ("responses, a word no comment has (every comment read)", "/app/responses?q=zzqx"),
             ]
-            for (name, path) in pages {
+            for (name, path) in pages where only.map(name.contains) ?? true {
                 var times: [Double] = []
                 var bytes = 0
                 for i in 0..<(requests + 5) {

@@ -48,6 +48,15 @@ struct DriverFunnelRollupTests {
             }
             try await Self.expectAgreement(store, ws, surveys, "after hand decisions")
 
+            // Contacts change plan (a filtered funnel reads the contact's properties as they are now).
+            for r in try await store.allResponses(ws).compactMap(\.contactID).shuffled(using: &rng).prefix(30) {
+                let contact = try #require(try await store.contact(workspaceID: ws, id: r))
+                var properties = contact.properties
+                properties["plan"] = .string(Bool.random(using: &rng) ? "pro" : "free")
+                _ = try await store.upsertContact(workspaceID: ws, ContactInput(externalID: contact.externalID, email: contact.email, properties: properties))
+            }
+            try await Self.expectAgreement(store, ws, surveys, "after contacts changed")
+
             // A rule change re-tags every old comment in the background.
             let rule = try ThemeRule.make(text: "slow", language: nil, field: "").get()
             _ = try await store.addThemeRule(workspaceID: ws, id: themes[0].id, rule: rule).get()
@@ -79,6 +88,25 @@ struct DriverFunnelRollupTests {
         }
     }
 
+    @Test("two workspaces with the same demo people: each one's filtered drivers and funnel from the columns equal its own rows",
+          arguments: TestBackend.available)
+    func workspacesApart(backend: TestBackend) async throws {
+        try await withTestStore(backend, clock: ManualClock(Timestamp(rfc3339: "2026-11-30T09:00:00Z")!)) { store, _ in
+            let (a, aSurveys) = try await Self.loadDemo(store, answers: 400)
+            let (b, bSurveys) = try await Self.loadDemo(store, answers: 900, workspace: "globex")
+            try await Self.expectAgreement(store, a, aSurveys, "workspace a")
+            try await Self.expectAgreement(store, b, bSurveys, "workspace b")
+            // Workspace a's funnel counts only its own invitations, whatever b holds.
+            let total = try await store.funnelFromColumns(surveyID: aSurveys[0].id, from: nil, to: nil,
+                                                          filter: ReportFilter(ResponseSegment(dimension: "channel", value: "email")))
+            let own = try await store.database.read { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM invitations WHERE survey_id = \(bind: aSurveys[0].id) AND channel = 'email'").first()!
+                    .decode(column: "n", as: Int.self)
+            }
+            #expect(total?.invited == own && own > 0)
+        }
+    }
+
     @Test("a funnel bound off a quarter hour is not read from the rollup", arguments: TestBackend.available)
     func unalignedBoundsFallBack(backend: TestBackend) async throws {
         try await withTestStore(backend) { store, _ in
@@ -91,9 +119,34 @@ struct DriverFunnelRollupTests {
         }
     }
 
+    @Test("invitations as columns: a day replaced whole, slots as bounds, channel, language and contact filters")
+    func funnelColumns() {
+        var columns = FunnelColumns()
+        let day = FunnelColumns.slotsPerDay * 20_000
+        let rows = [
+            columns.invitation(slot: day, contactID: 1, channel: "email", locale: "de", status: "sent", messagesSent: 1, opened: true, clicked: true,
+                               score: Score(10), commented: true),
+            columns.invitation(slot: day + 95, contactID: 2, channel: "email", locale: nil, status: "bounced", messagesSent: 0, opened: false, clicked: false,
+                               score: nil, commented: false),
+            columns.invitation(slot: day + 50, contactID: 1, channel: "carrier-pigeon", locale: "de", status: "sent", messagesSent: 2, opened: false,
+                               clicked: false, score: Score(3), commented: false),
+        ]
+        columns.replace(day: 20_000, with: rows)
+        let all = columns.funnel(from: nil, to: nil, channels: nil, locales: nil) { _ in true }
+        #expect([all.invited, all.sent, all.bounced, all.opened, all.clicked, all.answered, all.commented] == [3, 3, 1, 1, 1, 2, 1])
+        #expect(all.tally == Tally(promoters: 1, passives: 0, detractors: 1))
+        #expect(columns.dailyFunnels(from: nil, to: nil) == [20_000: all])
+        #expect(columns.funnel(from: day + 1, to: day + 95, channels: nil, locales: nil) { _ in true }.invited == 1, "the bound's slots")
+        #expect(columns.funnel(from: nil, to: nil, channels: ["api"], locales: nil) { _ in true }.invited == 1, "an unknown channel is api")
+        #expect(columns.funnel(from: nil, to: nil, channels: nil, locales: ["de"]) { $0 == 1 }.invited == 2)
+        #expect(columns.funnel(from: nil, to: nil, channels: ["email"], locales: ["de"]) { $0 == 2 }.invited == 0)
+        columns.replace(day: 20_000, with: [])
+        #expect(columns.dailyFunnels(from: nil, to: nil).isEmpty)
+    }
+
     /// The demo's answers (tagged with the starter themes as they arrive) and invitations, as `advocate demo` loads them.
-    static func loadDemo(_ store: AdvocateStore, answers: Int) async throws -> (Int64, [Survey]) {
-        let ws = try await store.makeWorkspace().id
+    static func loadDemo(_ store: AdvocateStore, answers: Int, workspace: String = "acme") async throws -> (Int64, [Survey]) {
+        let ws = try await store.makeWorkspace(workspace).id
         _ = try await store.installStarterThemes(workspaceID: ws)
         var keywords: [String: [String: [String]]] = [:]
         for theme in StarterThemes.all {
@@ -121,10 +174,12 @@ struct DriverFunnelRollupTests {
     /// commenters equal `KeyDrivers.analyse` of every comment with its themes, and the rollup's
     /// funnel equals the count over the invitations.
     static func expectAgreement(_ store: AdvocateStore, _ ws: Int64, _ surveys: [Survey], _ stage: String) async throws {
-        var sawDrivers = false, sawFunnel = false
+        var sawDrivers = false, sawFunnel = false, columnsUsed = 0, funnelColumnsUsed = 0
         for survey in surveys {
             let today = survey.timeZone.day(containing: store.clock.now())
             for (from, to) in [(CalendarDay?.none, CalendarDay?.none), (today.advanced(by: -400), today.advanced(by: -100))] {
+                var filter = ReportFilter()
+                for s in [("plan", "pro"), ("plan", "enterprise"), ("channel", "email")] { filter.add(ResponseSegment(dimension: s.0, value: s.1)) }
                 let comments = try await store.themedComments(workspaceID: ws, surveyID: survey.id, from: from, to: to, filter: ReportFilter(), limit: 1_000_000)
                 var commenters = Tally.empty
                 for c in comments { commenters.add(c.score) }
@@ -134,13 +189,37 @@ struct DriverFunnelRollupTests {
                         "\(stage), survey \(survey.id), \(String(describing: from))")
                 sawDrivers = sawDrivers || !rolled.drivers.isEmpty
 
+                // Filtered: the answer columns' commenters (the newest `limit`) equal those read.
+                for limit in [1_000_000, 25] {
+                    let read = try await store.themedComments(workspaceID: ws, surveyID: survey.id, from: from, to: to, filter: filter, limit: limit)
+                    guard let columns = try await store.commenterColumns(surveyID: survey.id, from: from, to: to) else { continue }
+                    columnsUsed += 1
+                    let counted = columns.commenters(conditions: filter.storedConditions, from: from?.daysSinceEpoch, to: to?.daysSinceEpoch, limit: limit)
+                    var readTally = Tally.empty
+                    for c in read { readTally.add(c.score) }
+                    #expect(counted.all == readTally, "\(stage), survey \(survey.id), \(String(describing: from)), limit \(limit)")
+                    #expect(KeyDrivers.drivers(commenters: counted.all, mentioning: counted.mentioning)
+                            == KeyDrivers.analyse(read.map { ThemedResponse(score: $0.score, themes: $0.themes) }),
+                            "\(stage), survey \(survey.id), \(String(describing: from)), limit \(limit)")
+                }
+
                 let start = from.map { $0.start(in: survey.timeZone) }, end = to.map { $0.advanced(by: 1).start(in: survey.timeZone) }
                 let exact = try await store.surveyFunnel(surveyID: survey.id, from: start, to: end)
                 let funnel = try #require(try await store.funnelRollup(surveyID: survey.id, from: start, to: end))
                 #expect(funnel == exact, "\(stage), survey \(survey.id), \(String(describing: from))")
                 sawFunnel = sawFunnel || exact.answered > 0
+
+                // Filtered: the funnel of the invitations and contacts held as columns equals the one read.
+                let read = try await store.funnelFromRows(surveyID: survey.id, from: start, to: end, filter: filter)
+                if let held = try await store.funnelFromColumns(surveyID: survey.id, from: start, to: end, filter: filter) {
+                    funnelColumnsUsed += 1
+                    #expect(held == read, "\(stage), survey \(survey.id), \(String(describing: from))")
+                }
             }
         }
         #expect(sawDrivers && sawFunnel, "\(stage): the data exercises both rollups")
+        // Only a raw write behind the rollup's back (the invitation events' stage) may leave the columns unusable.
+        #expect(columnsUsed > 0 || stage == "after invitation events", "\(stage): the answer columns were checked")
+        #expect(funnelColumnsUsed == 2 * surveys.count, "\(stage): the funnel columns answered every time")
     }
 }

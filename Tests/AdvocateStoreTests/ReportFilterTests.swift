@@ -166,13 +166,60 @@ struct ReportFilterTests {
         #expect(columns.counts(conditions: ["plan": ["platinum"]], from: nil, to: nil, by: nil).overall.isEmpty)
         #expect(columns.counts(conditions: [:], from: 11, to: 12, by: nil).overall.keys.sorted() == [11, 12])
         let byMRR = columns.counts(conditions: [:], from: nil, to: nil, by: "mrr").bySegment
-        #expect(byMRR == [SegmentDay(segment: "25", day: 11): ScoreCounts([0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0])])
+        #expect(byMRR == ["25": ScoreCounts([0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0])])
         // Answer 1 loses its plan and answer 2 stops counting.
         columns.set(id: 1, day: 10, score: Score(9), channel: .email, locale: "de", properties: [:])
         columns.set(id: 2, day: 11, score: nil, channel: .link, locale: "tr", properties: ["plan": .string("free")])
         #expect(columns.counts(conditions: ["plan": ["pro", "free"]], from: nil, to: nil, by: nil).overall.isEmpty)
         #expect(columns.counts(conditions: [:], from: nil, to: nil, by: nil).overall.keys.sorted() == [10, 12])
         #expect(columns.count == 3)
+        #expect(columns.dailyTotals(from: nil, to: nil) == columns.counts(conditions: [:], from: nil, to: nil, by: nil).overall)
+        #expect(columns.dailyTotals(from: 11, to: nil).keys.sorted() == [12], "answer 2 no longer counts")
+        // Whether each passes, by id: a flat table while ids are dense.
+        #expect(columns.matchesByID([ReportDimension.channel: ["email"]]) == [false, true, false, true])
+        #expect(columns.matches([ReportDimension.channel: ["email"]]) == [true, false, true])
+        columns.set(id: 50_000_000, day: 12, score: Score(1), channel: .email, locale: nil, properties: [:])
+        #expect(columns.matchesByID([:]) == nil && columns.index(of: 50_000_000) == 3)
+    }
+
+    @Test("answers as columns: tenure groups from the sign-up dates, commenters and their themes, the newest first")
+    func tenureAndCommenters() {
+        var columns = AnswerColumns()
+        let day = CalendarDay(iso8601: "2026-03-31")!.daysSinceEpoch
+        // Sign-ups 2 months, exactly 3 months, 13 months before, a text, and one after the answer.
+        for (id, signedUp) in ["2026-01-31", "2025-12-31", "2025-02-28", "soon", "2026-04-01"].enumerated() {
+            columns.set(id: Int64(id + 1), day: day, score: Score(id * 2), commented: id != 2, channel: .email, locale: nil,
+                        properties: ["signed_up_at": .string(signedUp)])
+        }
+        let tenure = columns.counts(conditions: [:], from: nil, to: nil, by: "signed_up_at", tenure: true).bySegment.mapValues(\.total)
+        #expect(tenure == ["under 3 months": 1, "3 to 12 months": 1, "1 to 2 years": 1, ReportBuilder.unknown: 2])
+        columns.setThemes(id: 1, themes: [7])
+        columns.setThemes(id: 3, themes: [7, 8]) // no comment: not a commenter
+        columns.setThemes(id: 5, themes: [8, 7, 8])
+        let all = columns.commenters(conditions: [:], from: nil, to: nil, limit: 10)
+        #expect(all.all == Tally(promoters: 0, passives: 1, detractors: 3))
+        #expect(all.mentioning == [7: Tally(promoters: 0, passives: 1, detractors: 1), 8: Tally(promoters: 0, passives: 1, detractors: 0)])
+        #expect(columns.commenters(conditions: [:], from: nil, to: nil, limit: 1).all == Tally(promoters: 0, passives: 1, detractors: 0), "the newest by id")
+        let byDay = columns.commenterTallies(from: nil, to: nil)
+        #expect(byDay[DayTheme(day: day, theme: 0)]?.n == 4 && byDay[DayTheme(day: day, theme: 7)]?.n == 2 && byDay[DayTheme(day: day, theme: 8)]?.n == 1)
+        // A new answer replaces the themes held; an answer not held is ignored.
+        columns.set(id: 5, day: day, score: Score(8), commented: true, channel: .email, locale: nil, properties: [:])
+        columns.setThemes(id: 99, themes: [7])
+        #expect(columns.commenters(conditions: [:], from: nil, to: nil, limit: 10).mentioning == [7: Tally(promoters: 0, passives: 0, detractors: 1)])
+        #expect(columns.commenters(conditions: [:], from: day + 1, to: nil, limit: 10).all == .empty)
+    }
+
+    @Test("changed rows are read again from a minute before the last read only when the latest row read is that recent")
+    func readCursor() {
+        var held = HeldColumns()
+        #expect(held.cursor.updatedAt == Int64.min && held.cursor.id == Int64.min, "nothing read: everything")
+        held.read(updatedAt: 1_000, id: 5)
+        held.read(updatedAt: 1_000, id: 3)
+        held.read(updatedAt: 900, id: 9)
+        held.readAt = 61_001
+        #expect(held.cursor.updatedAt == 1_000 && held.cursor.id == 5, "every transaction that stamped it had committed: after the last row")
+        held.readAt = 31_000
+        #expect(held.cursor.updatedAt == -29_000 && held.cursor.id == Int64.min, "a transaction open then may commit rows stamped before it")
     }
 
     @Test("a property is narrowed in SQL by its stored text and decided exactly: case and longer numbers do not pass", arguments: TestBackend.available)

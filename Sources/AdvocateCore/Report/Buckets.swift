@@ -134,9 +134,12 @@ extension ReportBuilder {
                 let bucket = row.segment.flatMap(TenureBucket.signUpDay).flatMap { TenureBucket(signedUp: $0, answered: row.day) }
                 r.segment = bucket?.label ?? unknown
                 return r
-            }, TenureBucket.allCases.map(\.label) + [unknown])
+            }, tenureOrder)
         }
     }
+
+    /// The tenure groups in the order a breakdown shows them.
+    public static let tenureOrder = TenureBucket.allCases.map(\.label) + [unknown]
 
     /// The group for values a breakdown cannot place.
     public static let unknown = "unknown"

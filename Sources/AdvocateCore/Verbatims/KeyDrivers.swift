@@ -82,7 +82,13 @@ public enum KeyDrivers {
             all.add(response.score)
             for theme in response.themes { mentioning[theme, default: .empty].add(response.score) }
         }
-        return mentioning.keys.sorted().map { theme in
+        return drivers(commenters: all, mentioning: mentioning)
+    }
+
+    /// One `KeyDriver` per theme of `mentioning` (the commenters naming it), by theme id, when
+    /// the commenters were counted already (a rollup, the answer columns) rather than listed.
+    public static func drivers(commenters all: Tally, mentioning: [Int64: Tally]) -> [KeyDriver] {
+        mentioning.keys.sorted().map { theme in
             let with = mentioning[theme]!
             let without = Tally(promoters: all.promoters - with.promoters, passives: all.passives - with.passives,
                                 detractors: all.detractors - with.detractors)
