@@ -609,5 +609,8 @@ enum Schema {
             // segments and brings them up to date from this index (`answerColumns(surveyID:)`).
             "CREATE INDEX responses_survey_updated ON responses (survey_id, updated_at, id)",
         ] },
+        Migration(version: 16, reason: "comments indexed by trigrams (FTS5 on SQLite, pg_trgm on PostgreSQL), so a search reads only the comments that can match") { dialect in
+            CommentSearch.statements(dialect)
+        },
     ]
 }
