@@ -19,7 +19,7 @@ public struct ResponseFilter: Sendable, Hashable {
     /// Changed before.
     public var updatedBefore: Timestamp?
     /// Text the comment contains (any script; case is ignored where the database folds it:
-    /// everywhere on PostgreSQL, for ASCII letters on SQLite).
+    /// everywhere on PostgreSQL, for ASCII letters on SQLite). Indexed: see `CommentSearch`.
     public var search: String?
     /// A tag the response carries.
     public var tag: String?
@@ -45,28 +45,30 @@ public struct ResponseFilter: Sendable, Hashable {
         return escaped
     }
 
-    var sql: SQLQueryString {
+    /// The filter's conditions, columns qualified by `responses`. `searchJoined`: the query reads
+    /// the comment index's matches already (`CommentSearch.newestMatches`).
+    func sql(_ dialect: Dialect, searchJoined: Bool = false) -> SQLQueryString {
         var q: SQLQueryString = ""
-        if let v = surveyID { q += " AND survey_id = \(bind: v)" }
-        if !excludedSurveyIDs.isEmpty { q += " AND survey_id NOT IN (\(binds: excludedSurveyIDs))" }
-        if let v = contactID { q += " AND contact_id = \(bind: v)" }
+        if let v = surveyID { q += " AND responses.survey_id = \(bind: v)" }
+        if !excludedSurveyIDs.isEmpty { q += " AND responses.survey_id NOT IN (\(binds: excludedSurveyIDs))" }
+        if let v = contactID { q += " AND responses.contact_id = \(bind: v)" }
         if let v = category {
             switch v {
-            case .detractor: q += " AND score <= 6"
-            case .passive: q += " AND score BETWEEN 7 AND 8"
-            case .promoter: q += " AND score >= 9"
+            case .detractor: q += " AND responses.score <= 6"
+            case .passive: q += " AND responses.score BETWEEN 7 AND 8"
+            case .promoter: q += " AND responses.score >= 9"
             }
         }
-        if let v = scores, !v.isEmpty { q += " AND score IN (\(binds: v.sorted()))" }
-        if let v = channel { q += " AND channel = \(bind: v.rawValue)" }
-        if let v = hasComment { q += v ? " AND comment IS NOT NULL" : " AND comment IS NULL" }
-        if let v = from { q += " AND created_at >= \(bind: v.milliseconds)" }
-        if let v = to { q += " AND created_at < \(bind: v.milliseconds)" }
-        if let v = updatedSince { q += " AND updated_at >= \(bind: v.milliseconds)" }
-        if let v = updatedBefore { q += " AND updated_at < \(bind: v.milliseconds)" }
-        if let v = search { q += " AND LOWER(comment) LIKE LOWER(\(bind: Self.containing(v))) ESCAPE '\\'" }
-        if let v = tag { q += " AND tags LIKE \(bind: Self.containing(JSONValue.string(v).serialized())) ESCAPE '\\'" }
-        if let v = themeID { q += " AND id IN (SELECT response_id FROM response_themes WHERE theme_id = \(bind: v) AND applied = 1)" }
+        if let v = scores, !v.isEmpty { q += " AND responses.score IN (\(binds: v.sorted()))" }
+        if let v = channel { q += " AND responses.channel = \(bind: v.rawValue)" }
+        if let v = hasComment { q += v ? " AND responses.comment IS NOT NULL" : " AND responses.comment IS NULL" }
+        if let v = from { q += " AND responses.created_at >= \(bind: v.milliseconds)" }
+        if let v = to { q += " AND responses.created_at < \(bind: v.milliseconds)" }
+        if let v = updatedSince { q += " AND responses.updated_at >= \(bind: v.milliseconds)" }
+        if let v = updatedBefore { q += " AND responses.updated_at < \(bind: v.milliseconds)" }
+        if let v = search { q += CommentSearch.condition(v, dialect: dialect, joined: searchJoined) }
+        if let v = tag { q += " AND responses.tags LIKE \(bind: Self.containing(JSONValue.string(v).serialized())) ESCAPE '\\'" }
+        if let v = themeID { q += " AND responses.id IN (SELECT response_id FROM response_themes WHERE theme_id = \(bind: v) AND applied = 1)" }
         return q
     }
 }
@@ -114,10 +116,14 @@ extension AdvocateStore {
 
     /// Responses of the workspace, newest first.
     public func responses(workspaceID: Int64, filter: ResponseFilter, before cursor: Int64?, limit: Int) async throws -> Page<Response> {
-        var q: SQLQueryString = "SELECT * FROM responses WHERE workspace_id = \(bind: workspaceID) AND status = 'counted'"
-        q += filter.sql
-        if let cursor { q += " AND id < \(bind: cursor)" }
-        q += " ORDER BY id DESC LIMIT \(literal: limit + 1)"
+        let matches = CommentSearch.newestMatches(filter.search, dialect: database.dialect)
+        var q: SQLQueryString = "SELECT responses.* FROM "
+        q += matches?.from ?? "responses WHERE"
+        q += " responses.workspace_id = \(bind: workspaceID) AND responses.status = 'counted'"
+        q += filter.sql(database.dialect, searchJoined: matches != nil)
+        let id = matches?.id ?? "responses.id"
+        if let cursor { q += " AND \(unsafeRaw: id) < \(bind: cursor)" }
+        q += " ORDER BY \(unsafeRaw: id) DESC LIMIT \(literal: limit + 1)"
         let query = q
         return try await database.read { sql in
             let rows = try await sql.raw(query).all()
@@ -157,7 +163,7 @@ extension AdvocateStore {
     /// One numbered page of responses (1-based) in `order`: for clients that page by number.
     public func responses(workspaceID: Int64, filter: ResponseFilter, order: ResponseOrder, page: Int, perPage: Int) async throws -> [Response] {
         var q: SQLQueryString = "SELECT * FROM responses WHERE workspace_id = \(bind: workspaceID) AND status = 'counted'"
-        q += filter.sql
+        q += filter.sql(database.dialect)
         switch order {
         case .createdAscending: q += " ORDER BY created_at, id"
         case .createdDescending: q += " ORDER BY created_at DESC, id DESC"

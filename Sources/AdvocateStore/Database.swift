@@ -127,6 +127,7 @@ public final class Database: Sendable {
                 await db.close()
                 throw error
             }
+            await db.warnIfCommentSearchUnindexed()
         }
         return db
     }

@@ -609,6 +609,9 @@ enum Schema {
             // segments and brings them up to date from this index (`answerColumns(surveyID:)`).
             "CREATE INDEX responses_survey_updated ON responses (survey_id, updated_at, id)",
         ] },
+        Migration(version: 16, reason: "comments indexed by trigrams (FTS5 on SQLite, pg_trgm on PostgreSQL), so a search reads only the comments that can match") { dialect in
+            CommentSearch.statements(dialect)
+        },
         Migration(version: 17, reason: "a workspace's contacts by the time they changed, so a filtered funnel reads only the contacts changed since it last looked") { _ in [
             // The contacts' properties are held as columns for funnels filtered by segments
             // (`AdvocateStore.funnelFromColumns`) and brought up to date from this index.

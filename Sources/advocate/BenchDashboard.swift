@@ -65,7 +65,10 @@ extension BenchCommand {
                 ("responses, detractors with a comment", "/app/responses?category=detractor&has_comment=true"),
                 ("responses, one survey's e-mailed answers mentioning \"problem\"", "/app/responses?survey_id=\(surveyID)&channel=email&q=problem"),
                 ("responses, one theme", "/app/responses?theme_id=1"),
-                ("responses, a word no comment has (every comment read)", "/app/responses?q=zzqx"),
+                ("responses, a word no comment has (trigram index)", "/app/responses?q=zzqx"),
+                ("responses, every survey's comments mentioning \"problem\"", "/app/responses?q=problem"),
+                ("responses, a common Japanese word of two characters (問題: too short for the index)", "/app/responses?q=%E5%95%8F%E9%A1%8C"),
+                ("responses, two letters no comment has (too short for the index: every comment read)", "/app/responses?q=zq"),
             ]
             for (name, path) in pages where only.map(name.contains) ?? true {
                 var times: [Double] = []

@@ -164,6 +164,17 @@ struct SchemaAndPersistenceTests {
             #expect(try await store.rollupTally(survey.id) == Tally(promoters: 1, passives: 0, detractors: 1), "from version \(version)")
             let answers = try await store.allResponses(1)
             #expect(answers.map(\.comment) == ["Çok iyi, 很好", nil], "from version \(version)")
+            var search = ResponseFilter()
+            search.search = "iyi, 很"
+            #expect(try await store.allResponses(1, filter: search).map(\.id) == [1], "from version \(version)")
+            if backend == .sqlite {
+                // Found through the index the upgrade filled, not only by LIKE.
+                let indexed = try await database.read { sql in
+                    try await sql.raw("SELECT rowid AS id FROM response_comments_fts WHERE response_comments_fts MATCH '\"iyi, 很\"'").all()
+                        .map { try $0.decode(column: "id", as: Int64.self) }
+                }
+                #expect(indexed == [1], "from version \(version)")
+            }
             await store.close()
         }
     }
