@@ -43,10 +43,17 @@ let package = Package(
             resources: [.copy("Resources/Locales"), .copy("Resources/Themes")],
             swiftSettings: strictSettings
         ),
+        // A pass-through SQLite VFS that releases held-back e-mail at the fsync after a commit's
+        // WAL write (docs/mail.md, "Sending exactly once"); C, as SQLite's VFS interface is.
+        .target(
+            name: "WALRelease",
+            dependencies: [.product(name: "SQLiteNIO", package: "sqlite-nio")]
+        ),
         .target(
             name: "AdvocateStore",
             dependencies: [
                 "AdvocateCore",
+                "WALRelease",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),

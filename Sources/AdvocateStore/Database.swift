@@ -8,6 +8,7 @@ import PostgresNIO
 import SQLKit
 import SQLiteKit
 import SQLiteNIO
+import WALRelease
 
 /// Where the data lives.
 public enum DatabaseLocation: Sendable, Hashable, CustomStringConvertible {
@@ -150,19 +151,24 @@ public final class Database: Sendable {
         let pragmas = readOnly ? ["PRAGMA query_only = ON"]
             : ["PRAGMA busy_timeout = 10000", "PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA temp_store = MEMORY"]
                 + sqliteWriterSettings
-        func connect() async throws -> SQLiteConnection {
+        func connect(releasingAtWALSync: Bool = false) async throws -> SQLiteConnection {
             let c: SQLiteConnection
-            do { c = try await SQLiteConnection.open(storage: .file(path: path), logger: logger) } catch {
+            do {
+                c = try await SQLiteConnection.open(storage: .file(path: releasingAtWALSync ? try walReleaseURI(path) : path),
+                                                    logger: logger)
+            } catch {
                 throw StoreError.unavailable("cannot open \(path): \(error)")
             }
             for pragma in pragmas { try await c.query(pragma, []) { _ in } }
             return c
         }
-        let writer = try await connect()
+        let writer = try await connect(releasingAtWALSync: !readOnly)
         let atCommit = CommitAction()
-        // SQLite's commit hook runs on the writer's thread the moment COMMIT starts writing the
-        // WAL: the one point at which an action can be tied to the commit with no thread between.
-        do { _ = try await writer.addCommitObserver(lifetime: .pinned) { _ in atCommit.run() } } catch {
+        // SQLite's commit hook runs on the writer's thread as COMMIT begins, before the WAL is
+        // written; it arms the action, which the writer's VFS runs on that same thread once the
+        // commit's frames are in the WAL, just before their fsync (`WALRelease`). The one point at
+        // which an action can follow the commit with no thread between.
+        do { _ = try await writer.addCommitObserver(lifetime: .pinned) { _ in atCommit.armAtWALSync() } } catch {
             throw StoreError.unavailable("cannot watch commits on \(path): \(error)")
         }
         var readers: [SQLiteConnection] = []
@@ -452,8 +458,30 @@ final class CommitAction: Sendable {
     @discardableResult
     func disarm() -> (@Sendable () -> Void)? { action.withLock { a in defer { a = nil }; return a } }
 
-    /// Called by the hook, on SQLite's thread.
+    /// Runs the action if it is still armed.
     func run() { disarm()?() }
+
+    /// Called by the commit hook, on SQLite's thread: `run` follows on this thread at the WAL's
+    /// fsync. A commit that syncs no WAL (it wrote nothing; `synchronous = OFF` in a bulk load)
+    /// leaves the action to the caller, who runs it once COMMIT has returned.
+    func armAtWALSync() {
+        advocate_wal_release_arm({ context in
+            Unmanaged<CommitAction>.fromOpaque(context!).takeRetainedValue().run()
+        }, { context in
+            Unmanaged<CommitAction>.fromOpaque(context!).release()
+        }, Unmanaged.passRetained(self).toOpaque())
+    }
+}
+
+/// The URI that opens `path` through the `WALRelease` VFS, registered on first use.
+private func walReleaseURI(_ path: String) throws -> String {
+    let rc = advocate_wal_release_register()
+    guard rc == 0 else { throw StoreError.unavailable("cannot register SQLite's release VFS (SQLite error \(rc))") }
+    // In a URI `?`, `#` and `%` would end or change the path: everything but unreserved
+    // characters and `/` is percent-encoded.
+    let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/")
+    let encoded = path.addingPercentEncoding(withAllowedCharacters: allowed) ?? path
+    return "file:\(encoded)?vfs=\(ADVOCATE_WAL_RELEASE_VFS)"
 }
 
 /// A FIFO async mutex: SQLite's single writer connection is shared by many tasks.

@@ -118,6 +118,54 @@ struct SchemaAndPersistenceTests {
         await store.close()
     }
 
+    /// What makes e-mail sending exactly-once on SQLite (docs/mail.md): the action that releases
+    /// held-back messages must run only once the commit would survive a kill -9 of this process,
+    /// i.e. once its frames are in the WAL file. A copy of the files taken inside the action is
+    /// what a restart after a kill at that instant would find.
+    @Test("on SQLite a commit action runs once the commit is in the WAL: a copy of the files taken inside it holds the commit, also for the first commit of a restarted WAL")
+    func sqliteCommitActionRunsAfterTheWALWrite() async throws {
+        let db = try await TestDatabase.make(.sqlite)
+        defer { db.remove() }
+        guard case .sqlite(let directory) = db.location else { return }
+        let store = try await db.openStore()
+        let ws = try await store.makeWorkspace()
+        let file = (directory as NSString).appendingPathComponent("advocate.sqlite")
+
+        @Sendable func snapshot(_ name: String) -> String {
+            let target = (directory as NSString).appendingPathComponent("snapshot-\(name)")
+            try? FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+            for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: file + suffix) {
+                try? FileManager.default.copyItem(atPath: file + suffix, toPath: (target as NSString).appendingPathComponent("advocate.sqlite" + suffix))
+            }
+            return target
+        }
+        func rename(to name: String) async throws -> String {
+            try await store.database.write({ sql in
+                try await sql.raw("UPDATE workspaces SET name = \(bind: name) WHERE id = \(bind: ws.id)").run()
+                return name
+            }, atCommit: { name in _ = snapshot(name) })
+        }
+        func nameInSnapshot(_ name: String) async throws -> String? {
+            let copy = try await Database.openFile((directory as NSString).appendingPathComponent("snapshot-\(name)/advocate.sqlite"), readOnly: true)
+            let name = try await copy.read { sql in
+                try await sql.raw("SELECT name FROM workspaces WHERE id = \(bind: ws.id)").first()?.decode(column: "name", as: String.self)
+            }
+            await copy.close()
+            return name
+        }
+
+        _ = try await rename(to: "in the WAL")
+        #expect(try await nameInSnapshot("in the WAL") == "in the WAL")
+        // After a checkpoint that empties the WAL, the next commit writes and syncs a new WAL
+        // header before its frames: the action must wait for the frames, not that first sync.
+        try await store.database.bulkLoad {}
+        _ = try await rename(to: "after a restart")
+        #expect(try await nameInSnapshot("after a restart") == "after a restart")
+        _ = try await rename(to: "again")
+        #expect(try await nameInSnapshot("again") == "again")
+        await store.close()
+    }
+
     @Test("a database at each earlier schema version, holding answers, upgrades to exactly the schema of a new one and keeps its answers",
           arguments: TestBackend.available)
     func upgradesFromEveryEarlierVersion(backend: TestBackend) async throws {
