@@ -45,9 +45,10 @@ public struct ResponseFilter: Sendable, Hashable {
         return escaped
     }
 
-    /// The filter's conditions, columns qualified by `responses`. `searchJoined`: the query reads
-    /// the comment index's matches already (`CommentSearch.newestMatches`).
-    func sql(_ dialect: Dialect, searchJoined: Bool = false) -> SQLQueryString {
+    /// The filter's conditions, columns qualified by `responses`. `searchPlan`: how `search` finds
+    /// its candidates (`CommentSearch.plan`); `searchJoined`: the query reads the comment index's
+    /// matches already (`CommentSearch.newestMatches`).
+    func sql(_ dialect: Dialect, searchPlan: CommentSearch.Plan?, searchJoined: Bool = false) -> SQLQueryString {
         var q: SQLQueryString = ""
         if let v = surveyID { q += " AND responses.survey_id = \(bind: v)" }
         if !excludedSurveyIDs.isEmpty { q += " AND responses.survey_id NOT IN (\(binds: excludedSurveyIDs))" }
@@ -66,7 +67,7 @@ public struct ResponseFilter: Sendable, Hashable {
         if let v = to { q += " AND responses.created_at < \(bind: v.milliseconds)" }
         if let v = updatedSince { q += " AND responses.updated_at >= \(bind: v.milliseconds)" }
         if let v = updatedBefore { q += " AND responses.updated_at < \(bind: v.milliseconds)" }
-        if let v = search { q += CommentSearch.condition(v, dialect: dialect, joined: searchJoined) }
+        if let v = search { q += CommentSearch.condition(v, plan: searchPlan ?? .scan, joined: searchJoined) }
         if let v = tag { q += " AND responses.tags LIKE \(bind: Self.containing(JSONValue.string(v).serialized())) ESCAPE '\\'" }
         if let v = themeID { q += " AND responses.id IN (SELECT response_id FROM response_themes WHERE theme_id = \(bind: v) AND applied = 1)" }
         return q
@@ -116,17 +117,18 @@ extension AdvocateStore {
 
     /// Responses of the workspace, newest first.
     public func responses(workspaceID: Int64, filter: ResponseFilter, before cursor: Int64?, limit: Int) async throws -> Page<Response> {
-        let matches = CommentSearch.newestMatches(filter.search, dialect: database.dialect)
-        var q: SQLQueryString = "SELECT responses.* FROM "
-        q += matches?.from ?? "responses WHERE"
-        q += " responses.workspace_id = \(bind: workspaceID) AND responses.status = 'counted'"
-        q += filter.sql(database.dialect, searchJoined: matches != nil)
-        let id = matches?.id ?? "responses.id"
-        if let cursor { q += " AND \(unsafeRaw: id) < \(bind: cursor)" }
-        q += " ORDER BY \(unsafeRaw: id) DESC LIMIT \(literal: limit + 1)"
-        let query = q
+        let dialect = database.dialect
         return try await database.read { sql in
-            let rows = try await sql.raw(query).all()
+            let plan = try await CommentSearch.plan(filter.search, dialect: dialect, on: sql)
+            let matches = CommentSearch.newestMatches(plan)
+            var q: SQLQueryString = "SELECT responses.* FROM "
+            q += matches?.from ?? "responses WHERE"
+            q += " responses.workspace_id = \(bind: workspaceID) AND responses.status = 'counted'"
+            q += filter.sql(dialect, searchPlan: plan, searchJoined: matches != nil)
+            let id = matches?.id ?? "responses.id"
+            if let cursor { q += " AND \(unsafeRaw: id) < \(bind: cursor)" }
+            q += " ORDER BY \(unsafeRaw: id) DESC LIMIT \(literal: limit + 1)"
+            let rows = try await sql.raw(q).all()
             let items = try rows.prefix(limit).map(Self.decodeResponse)
             return Page(items: items, nextCursor: rows.count > limit ? items.last.map { Cursor.encode($0.id) } : nil)
         }
@@ -162,17 +164,20 @@ extension AdvocateStore {
 
     /// One numbered page of responses (1-based) in `order`: for clients that page by number.
     public func responses(workspaceID: Int64, filter: ResponseFilter, order: ResponseOrder, page: Int, perPage: Int) async throws -> [Response] {
-        var q: SQLQueryString = "SELECT * FROM responses WHERE workspace_id = \(bind: workspaceID) AND status = 'counted'"
-        q += filter.sql(database.dialect)
-        switch order {
-        case .createdAscending: q += " ORDER BY created_at, id"
-        case .createdDescending: q += " ORDER BY created_at DESC, id DESC"
-        case .updatedAscending: q += " ORDER BY updated_at, id"
-        case .updatedDescending: q += " ORDER BY updated_at DESC, id DESC"
+        let dialect = database.dialect
+        return try await database.read { sql in
+            let plan = try await CommentSearch.plan(filter.search, dialect: dialect, on: sql)
+            var q: SQLQueryString = "SELECT * FROM responses WHERE workspace_id = \(bind: workspaceID) AND status = 'counted'"
+            q += filter.sql(dialect, searchPlan: plan)
+            switch order {
+            case .createdAscending: q += " ORDER BY created_at, id"
+            case .createdDescending: q += " ORDER BY created_at DESC, id DESC"
+            case .updatedAscending: q += " ORDER BY updated_at, id"
+            case .updatedDescending: q += " ORDER BY updated_at DESC, id DESC"
+            }
+            q += " LIMIT \(literal: perPage) OFFSET \(literal: (page - 1) * perPage)"
+            return try await sql.raw(q).all().map(Self.decodeResponse)
         }
-        q += " LIMIT \(literal: perPage) OFFSET \(literal: (page - 1) * perPage)"
-        let query = q
-        return try await database.read { sql in try await sql.raw(query).all().map(Self.decodeResponse) }
     }
 
     /// Counted answers of a survey per score (index 0…10), given between two instants (inclusive).

@@ -11,9 +11,10 @@ import SQLKit
 /// - SQLite: an FTS5 table with the `trigram` tokenizer over `responses.comment` (external
 ///   content, kept by triggers on every insert, change and delete of a response). It folds case
 ///   for every script, more than LIKE does, so its matches are a superset of LIKE's and LIKE
-///   then decides. A trigram index cannot answer text of fewer than three characters: such a
-///   query (common in Chinese and Japanese: 客服, 慢) reads the comments newest first instead,
-///   which is quick when the text is common and reads every comment when it is rare.
+///   then decides. Text of fewer than three characters (common in Chinese and Japanese: 客服,
+///   慢) is no trigram, but is inside some: the index is asked for every trigram that contains
+///   it, plus the comments too short to have one (`Plan.trigrams`). When it is inside very
+///   many, it is common, and reading the comments newest first fills a page sooner.
 /// - PostgreSQL: a `pg_trgm` GIN index on `lower(comment)`, which the planner uses for that same
 ///   LIKE when it is selective (and, by itself, for any length of text).
 ///
@@ -22,45 +23,132 @@ import SQLKit
 enum CommentSearch {
     static let table = "response_comments_fts"
     static let postgresIndex = "responses_comment_trgm"
+    /// SQLite: the index's trigrams with the number of comments holding each (migration 18).
+    static let trigrams = "response_comments_fts_terms"
+    /// SQLite: the comments too short to have a trigram (migration 18).
+    static let shortCommentsIndex = "responses_short_comments"
 
-    /// Fewer characters than a trigram cannot be looked up in the index.
+    /// Fewer characters than a trigram cannot be looked up in the index as a phrase.
     static let shortestIndexedText = 3
+
+    /// A short text found in more trigrams than this, or in trigrams held by more comments than
+    /// `mostShortTextMatches`, is common: reading comments newest first fills a page sooner than
+    /// gathering every match would.
+    static let mostShortTextTrigrams = 400
+    static let mostShortTextMatches = 20_000
+
+    /// How one search finds its candidate comments; `LIKE` then decides every match.
+    enum Plan: Sendable, Hashable {
+        /// The index matches the text as a phrase (three characters or more, SQLite).
+        case phrase(String)
+        /// A text of one or two characters on SQLite: any comment of three characters or more
+        /// that holds it holds one of the trigrams that contain it (an FTS5 query naming them
+        /// all; nil when no trigram does), and the comments shorter than that are read apart.
+        case trigrams(String?)
+        /// Comments are read and checked one by one (PostgreSQL, whose planner picks its index
+        /// by itself; text the trigrams cannot narrow).
+        case scan
+    }
+
+    /// The plan for `text` (nil: no search), looking up the index's trigrams when it is short.
+    static func plan(_ text: String?, dialect: Dialect, on sql: any SQLDatabase) async throws -> Plan? {
+        guard let text else { return nil }
+        guard dialect == .sqlite else { return .scan }
+        if let phrase = ftsPhrase(text) { return .phrase(phrase) }
+        guard let folded = foldedAsTheIndexFolds(text) else { return .scan }
+        let rows = try await sql.raw("""
+            SELECT term, doc FROM \(unsafeRaw: trigrams) WHERE instr(term, \(bind: folded)) > 0 LIMIT \(literal: mostShortTextTrigrams + 1)
+            """).all()
+        guard rows.count <= mostShortTextTrigrams else { return .scan }
+        var matches = 0
+        var query: [String] = []
+        for row in rows {
+            matches += try row.decode(column: "doc", as: Int.self)
+            query.append(quoted(try row.decode(column: "term", as: String.self)))
+        }
+        guard matches <= mostShortTextMatches else { return .scan }
+        return .trigrams(query.isEmpty ? nil : query.joined(separator: " OR "))
+    }
 
     /// The SQL condition on `responses` for "the comment contains `text`". `joined`: the query
     /// already reads the index's matches (`newestMatches`), so only LIKE is left to check.
-    static func condition(_ text: String, dialect: Dialect, joined: Bool = false) -> SQLQueryString {
+    static func condition(_ text: String, plan: Plan, joined: Bool = false) -> SQLQueryString {
         var q: SQLQueryString = ""
-        if dialect == .sqlite, !joined, let phrase = ftsPhrase(text) {
+        switch plan {
+        case .phrase(let phrase) where !joined:
             q += " AND responses.id IN (SELECT rowid FROM \(unsafeRaw: table) WHERE \(unsafeRaw: table) MATCH \(bind: phrase))"
+        case .trigrams(let query):
+            q += " AND responses.id IN ("
+            if let query { q += "SELECT rowid FROM \(unsafeRaw: table) WHERE \(unsafeRaw: table) MATCH \(bind: query) UNION ALL " }
+            // Exactly the index's WHERE, so SQLite reads the partial index.
+            q += "SELECT id FROM responses WHERE comment IS NOT NULL AND length(comment) < 3)"
+        case .phrase, .scan:
+            break
         }
         q += " AND LOWER(responses.comment) LIKE LOWER(\(bind: ResponseFilter.containing(text))) ESCAPE '\\'"
         return q
     }
 
-    /// For a list newest first on SQLite whose search the index can answer: the start of the FROM
-    /// clause reading the index's matches newest first, each joined to its response, and the
-    /// column to order and page by. The matches then drive the query and a page stops reading as
-    /// soon as it is full; as `id IN (matches)` SQLite read every match and sorted them first
-    /// (2.7 s for "problem" at 1,000,000 answers, against 0.5 ms this way). CROSS JOIN keeps that
-    /// order of the loops.
-    static func newestMatches(_ text: String?, dialect: Dialect) -> (from: SQLQueryString, id: String)? {
-        guard dialect == .sqlite, let phrase = text.flatMap(ftsPhrase) else { return nil }
+    /// For a list newest first on SQLite whose search the index matches as a phrase: the start
+    /// of the FROM clause reading the index's matches newest first, each joined to its response,
+    /// and the column to order and page by. The matches then drive the query and a page stops
+    /// reading as soon as it is full; as `id IN (matches)` SQLite read every match and sorted
+    /// them first (2.7 s for "problem" at 1,000,000 answers, against 0.5 ms this way). CROSS
+    /// JOIN keeps that order of the loops.
+    static func newestMatches(_ plan: Plan?) -> (from: SQLQueryString, id: String)? {
+        guard case .phrase(let phrase) = plan else { return nil }
         return ("\(unsafeRaw: table) CROSS JOIN responses ON responses.id = \(unsafeRaw: table).rowid WHERE \(unsafeRaw: table) MATCH \(bind: phrase) AND",
                 "\(table).rowid")
     }
 
-    /// The FTS5 query matching `text` as one phrase, every character literal (a string in double
-    /// quotes, its own quotes doubled: AND, NEAR, `*`, `^` and `:` mean nothing inside); nil when
-    /// the text is too short for trigrams. Characters are counted as the tokenizer reads them
-    /// (Unicode scalars; it skips NUL), not as Swift's graphemes.
+    /// The FTS5 query matching `text` as one phrase, every character literal; nil when the text
+    /// is too short for trigrams. Characters are counted as the tokenizer reads them (Unicode
+    /// scalars; it skips NUL), not as Swift's graphemes.
     static func ftsPhrase(_ text: String) -> String? {
         guard text.unicodeScalars.lazy.filter({ $0 != "\0" }).count >= shortestIndexedText else { return nil }
+        return quoted(text)
+    }
+
+    /// `text` as an FTS5 string (in double quotes, its own quotes doubled): AND, NEAR, `*`, `^`
+    /// and `:` mean nothing inside.
+    private static func quoted(_ text: String) -> String {
         var phrase = "\""
         for c in text {
             if c == "\"" { phrase.append("\"") }
             phrase.append(c)
         }
         return phrase + "\""
+    }
+
+    /// `text` as the index stores it (the tokenizer folds case), for looking it up among the
+    /// trigrams; nil when that folding cannot be reproduced here with certainty. ASCII letters
+    /// fold to lower case as everywhere, and characters without case (Chinese, Japanese, Arabic,
+    /// digits, punctuation) are stored as they are; any other letter (İ, Ä, Ж) leaves the text to
+    /// a scan rather than risk missing a comment.
+    static func foldedAsTheIndexFolds(_ text: String) -> String? {
+        var folded = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            if scalar == "\0" { return nil }
+            if scalar.isASCII {
+                folded.append(contentsOf: String(scalar).lowercased().unicodeScalars)
+            } else if scalar.properties.changesWhenCaseMapped {
+                return nil
+            } else {
+                folded.append(scalar)
+            }
+        }
+        return folded.isEmpty ? nil : String(folded)
+    }
+
+    /// Migration 18, on SQLite: the index's trigrams as a table (a view of the index, no data of
+    /// its own), and the short comments by themselves. Nothing on PostgreSQL, whose index needs
+    /// neither.
+    static func shortTextStatements(_ dialect: Dialect) -> [String] {
+        guard dialect == .sqlite else { return [] }
+        return [
+            "CREATE VIRTUAL TABLE \(trigrams) USING fts5vocab(\(table), 'row')",
+            "CREATE INDEX \(shortCommentsIndex) ON responses (id) WHERE comment IS NOT NULL AND length(comment) < 3",
+        ]
     }
 
     /// Migration 16: the index, filled from the comments already stored.

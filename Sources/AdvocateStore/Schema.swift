@@ -617,5 +617,8 @@ enum Schema {
             // (`AdvocateStore.funnelFromColumns`) and brought up to date from this index.
             "CREATE INDEX contacts_workspace_updated ON contacts (workspace_id, updated_at, id)",
         ] },
+        Migration(version: 18, reason: "searches of one or two characters answered from the comment index's trigrams, not by reading every comment") { dialect in
+            CommentSearch.shortTextStatements(dialect)
+        },
     ]
 }

@@ -55,6 +55,44 @@ struct CommentSearchTests {
         #expect(CommentSearch.ftsPhrase("e\u{301}x") == "\"e\u{301}x\"")
     }
 
+    @Test("a text of one or two characters is looked up among the trigrams that contain it; a common one, or one whose case folding is not ASCII's, is read comment by comment")
+    func shortTextPlans() async throws {
+        try await withTestStore(.sqlite) { store, _ in
+            let ws = try await store.makeWorkspace()
+            let survey = try await store.makeSurvey(ws.id)
+            for (i, comment) in ["客服太慢了", "ZQX here", "Çok iyi", "ok"].enumerated() {
+                try await store.answer(ws.id, survey: survey.id, contact: "c\(i)", score: 5, comment: comment)
+            }
+            func plan(_ text: String?) async throws -> CommentSearch.Plan? {
+                try await store.database.read { try await CommentSearch.plan(text, dialect: .sqlite, on: $0) }
+            }
+            #expect(try await plan("客服") == .trigrams("\"客服太\""))
+            #expect(try await plan("ZQ") == .trigrams("\"zqx\""), "ASCII letters fold as the index folds them")
+            #expect(try await plan("qw") == .trigrams(nil), "in no trigram: only the short comments are read")
+            #expect(Set(try await Self.search(store, ws.id, "ok").compactMap(\.comment)) == ["Çok iyi", "ok"],
+                    "a comment of two characters has no trigram and is found all the same")
+            #expect(try await plan("Ç") == .scan, "a letter with case outside ASCII")
+            #expect(try await plan("ı") == .scan)
+            #expect(try await plan("客服太") == .phrase("\"客服太\""))
+            #expect(try await plan(nil) == nil)
+            #expect(try await store.database.read { try await CommentSearch.plan("客服", dialect: .postgres, on: $0) } == .scan)
+
+            // A character inside hundreds of different trigrams is common: a page fills sooner by reading.
+            let letters = Array("abcdefghijklmnopqrstuvwxyz")
+            let many = CommentSearch.mostShortTextTrigrams + 1
+            for (i, pair) in letters.flatMap({ a in letters.map { b in "\(a)\(b)" } }).prefix(many).enumerated() {
+                try await store.answer(ws.id, survey: survey.id, contact: "w\(i)", score: 7, comment: "の\(pair)")
+            }
+            #expect(try await plan("の") == .scan)
+            #expect(try await Self.search(store, ws.id, "の").count == many)
+            if case .trigrams(let query?) = try await plan("のa") {
+                #expect(query.components(separatedBy: " OR ").count == 26)
+            } else {
+                Issue.record("のa is inside 26 trigrams only")
+            }
+        }
+    }
+
     @Test("every query finds exactly what LIKE over every comment finds, in any script, with special characters as text",
           arguments: TestBackend.available)
     func sameAsLike(_ backend: TestBackend) async throws {
@@ -67,7 +105,8 @@ struct CommentSearchTests {
             let queries = ["iyi", "İYİ", "iyi, 很", "很", "很好", "客服", "客服太", "太慢了", "İstanbul", "istanbul", "ISTANBUL",
                            "ısınma", "ISINMA", "Isınma", "مشكلة", "مش", "ممتاز", "Қолдау", "қолдау", "ҚОЛДАУ", "great", "GREAT SUPPORT",
                            "%", "100%", "0%", "_", "a_b", "\"", "\"inside\"", "'", "it's", "AND", "NEAR(x y)", "*", "^start", "col:val",
-                           "\\", "back\\slash", "ab", "b", "好", "café", "CAFÉ", "Café", "zzqx", " ", "e, ", "\"\"\"", "ᚡᚢᚣ", "OR", "a OR b"]
+                           "\\", "back\\slash", "ab", "b", "好", "café", "CAFÉ", "Café", "zzqx", " ", "e, ", "\"\"\"", "ᚡᚢᚣ", "OR", "a OR b",
+                           "ı", "İ", "Қо", "É", "é", "AB", "B", "zq", "了", "8"]
             for q in queries {
                 let expected = try await Self.likeScan(store, workspaceID: ws.id, q)
                 #expect(try await Self.search(store, ws.id, q).map(\.id) == expected, "\(q)")
@@ -223,18 +262,24 @@ struct CommentSearchTests {
             let plan: [String]
             switch backend {
             case .sqlite:
-                var q: SQLQueryString = "EXPLAIN QUERY PLAN SELECT * FROM responses WHERE workspace_id = \(bind: ws.id)"
-                q += CommentSearch.condition("slow support", dialect: .sqlite)
-                q += " ORDER BY id DESC LIMIT 51"
-                let query = q
-                plan = try await store.database.read { sql in
-                    try await sql.raw(query).all().map { try $0.decode(column: "detail", as: String.self) }
+                func explain(_ text: String, _ searchPlan: CommentSearch.Plan) async throws -> [String] {
+                    var q: SQLQueryString = "EXPLAIN QUERY PLAN SELECT * FROM responses WHERE workspace_id = \(bind: ws.id)"
+                    q += CommentSearch.condition(text, plan: searchPlan)
+                    q += " ORDER BY id DESC LIMIT 51"
+                    let query = q
+                    return try await store.database.read { sql in
+                        try await sql.raw(query).all().map { try $0.decode(column: "detail", as: String.self) }
+                    }
                 }
+                plan = try await explain("slow support", .phrase(CommentSearch.ftsPhrase("slow support")!))
                 #expect(plan.contains { $0.contains("VIRTUAL TABLE INDEX") }, "\(plan)")
+                let short = try await explain("客", .trigrams("\"客服太\" OR \"服客\""))
+                #expect(short.contains { $0.contains("VIRTUAL TABLE INDEX") }, "\(short)")
+                #expect(short.contains { $0.contains(CommentSearch.shortCommentsIndex) }, "the short comments from their own index: \(short)")
             case .postgres:
                 // Without rows the planner prefers reading the table; forbid that to see the index is usable.
                 var q: SQLQueryString = "EXPLAIN SELECT * FROM responses WHERE TRUE"
-                q += CommentSearch.condition("slow support", dialect: .postgres)
+                q += CommentSearch.condition("slow support", plan: .scan)
                 let query = q
                 plan = try await store.database.write { sql in
                     try await sql.raw("SET LOCAL enable_seqscan = off").run()
