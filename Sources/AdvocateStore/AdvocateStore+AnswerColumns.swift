@@ -46,6 +46,30 @@ extension AdvocateStore {
         return entry.columns
     }
 
+    /// Brings into memory the columns that a filtered report of each survey holding at least
+    /// `minimumAnswers` answers reads (its answers with their themes, its invitations, its
+    /// workspace's contacts), largest survey first, and returns those surveys. Run in the
+    /// background when the server starts, so the first such report after a start does not wait
+    /// for them (about 8 s at a million answers); stops between surveys when cancelled.
+    public func warmReportColumns(minimumAnswers: Int64) async throws -> [Int64] {
+        var total: SQLQueryString = "0"
+        for score in 0...10 { total += " + s\(unsafeRaw: String(score))" }
+        let query: SQLQueryString = """
+            SELECT survey_id, SUM(\(total)) AS answers FROM nps_rollups WHERE dimension = \(bind: ReportDimension.overall)
+            GROUP BY survey_id HAVING SUM(\(total)) >= \(bind: minimumAnswers) ORDER BY answers DESC, survey_id
+            """
+        let surveys = try await database.read { sql in
+            try await sql.raw(query).all().map { try $0.decode(column: "survey_id", as: Int64.self) }
+        }
+        for surveyID in surveys {
+            try Task.checkCancellation()
+            _ = try await commenterColumns(surveyID: surveyID, from: nil, to: nil)
+            _ = try await funnelFromColumns(surveyID: surveyID, from: nil, to: nil, filter: ReportFilter())
+            _ = try await contactColumns(surveyID: surveyID)
+        }
+        return surveys
+    }
+
     private static func differingDays(_ a: [DayTheme: Tally], _ b: [DayTheme: Tally]) -> Set<Int> {
         var days = Set<Int>()
         for (key, tally) in a where b[key] != tally { days.insert(key.day) }
@@ -100,6 +124,8 @@ extension AdvocateStore {
         var held = entry
         let pageSize = 20_000
         while true {
+            // A long first read (a million answers) gives way to a server shutting down.
+            try Task.checkCancellation()
             let start = after
             let page: SQLQueryString = """
                 SELECT id, day, score, status, CASE WHEN comment IS NULL THEN 0 ELSE 1 END AS commented, channel, locale, properties, updated_at

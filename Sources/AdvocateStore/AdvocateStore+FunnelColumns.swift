@@ -80,6 +80,7 @@ extension AdvocateStore {
             if let last = runs.last, last.upperBound == day - 1, last.count < 7 { runs[runs.count - 1] = last.lowerBound...day } else { runs.append(day...day) }
         }
         for run in runs {
+            try Task.checkCancellation()
             let query: SQLQueryString = """
                 SELECT i.created_at, i.contact_id, i.channel, i.locale, i.status, i.messages_sent,
                        CASE WHEN i.opened_at IS NULL THEN 0 ELSE 1 END AS opened, CASE WHEN i.clicked_at IS NULL THEN 0 ELSE 1 END AS clicked,
@@ -106,7 +107,7 @@ extension AdvocateStore {
     /// The contacts of the survey's workspace as columns of their properties, up to date: the
     /// rows changed since the last look (by `updated_at`, index `contacts_workspace_updated`,
     /// migration 17). Nil when the survey is gone.
-    private func contactColumns(surveyID: Int64) async throws -> AnswerColumns? {
+    func contactColumns(surveyID: Int64) async throws -> AnswerColumns? {
         guard let workspaceID = try await database.read({ sql in
             try await sql.raw("SELECT workspace_id FROM surveys WHERE id = \(bind: surveyID)").first()?.decode(column: "workspace_id", as: Int64.self)
         }) else { return nil }
@@ -116,6 +117,7 @@ extension AdvocateStore {
         var after = held.cursor
         let pageSize = 20_000
         while true {
+            try Task.checkCancellation()
             let start = after
             let rows = try await database.read { sql in
                 try await sql.raw("""

@@ -79,7 +79,7 @@ extension AdvocateStore {
     /// Deletes a survey with all its responses; false when it does not exist in the workspace.
     public func deleteSurvey(workspaceID: Int64, id: Int64, audit: AuditActor? = nil) async throws -> Bool {
         let now = clock.now()
-        return try await database.write { sql in
+        let deleted = try await database.write { sql in
             guard let survey = try await Self.survey(workspaceID: workspaceID, id: id, lockingIn: self.database.dialect, in: sql) else { return false }
             try await Self.audit(audit, workspaceID: workspaceID, action: "survey.deleted", target: ("survey", String(id)),
                                  changes: ["name": .string(survey.name)], at: now, in: sql)
@@ -90,6 +90,12 @@ extension AdvocateStore {
             try await sql.raw("DELETE FROM surveys WHERE id = \(bind: id) AND workspace_id = \(bind: workspaceID)").run()
             return true
         }
+        if deleted {
+            // Its answers and invitations held for reports would otherwise stay until a restart.
+            database.answerColumns.forget(id)
+            database.funnelColumns.forget(id)
+        }
+        return deleted
     }
 
     /// The survey; with `lockingIn: .postgres` also locked FOR UPDATE, taken first so that a change

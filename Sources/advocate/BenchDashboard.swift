@@ -67,8 +67,10 @@ extension BenchCommand {
                 ("responses, one theme", "/app/responses?theme_id=1"),
                 ("responses, a word no comment has (trigram index)", "/app/responses?q=zzqx"),
                 ("responses, every survey's comments mentioning \"problem\"", "/app/responses?q=problem"),
-                ("responses, a common Japanese word of two characters (問題: too short for the index)", "/app/responses?q=%E5%95%8F%E9%A1%8C"),
-                ("responses, two letters no comment has (too short for the index: every comment read)", "/app/responses?q=zq"),
+                ("responses, a common Japanese word of two characters (問題: from the trigrams that contain it)", "/app/responses?q=%E5%95%8F%E9%A1%8C"),
+                ("responses, two letters no comment has (zq: from the trigrams that contain it)", "/app/responses?q=zq"),
+                ("responses, one Chinese character (慢)", "/app/responses?q=%E6%85%A2"),
+                ("responses, one letter (x: common, comments read newest first)", "/app/responses?q=x"),
             ]
             for (name, path) in pages where only.map(name.contains) ?? true {
                 var times: [Double] = []

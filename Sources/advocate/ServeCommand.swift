@@ -145,19 +145,31 @@ struct ServeCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data(lines.utf8))
             }
         }
-        do {
-            try await app.runService()
-        } catch {
-            await webhooks.shutdown()
-            await slack.shutdown()
-            await pool?.close()
-            await store.close()
-            throw error
+        // A filtered report reads its survey's answers, invitations and contacts as columns held in
+        // memory, read once and then kept current; for large surveys that first read takes seconds
+        // (about 8 s at a million answers), so it is done now, in the background, not by the first
+        // person to filter a report.
+        let warming = Task(priority: .background) { [logger] in
+            let started = ContinuousClock.now
+            do {
+                let surveys = try await store.warmReportColumns(minimumAnswers: 50_000)
+                if !surveys.isEmpty {
+                    logger.info("report columns of \(surveys.count) large survey(s) read in \(ContinuousClock.now - started)")
+                }
+            } catch is CancellationError {
+            } catch {
+                logger.warning("reading report columns ahead failed (reports read them when asked): \(error)")
+            }
         }
+        let failure: (any Error)?
+        do { try await app.runService(); failure = nil } catch { failure = error }
+        warming.cancel()
+        _ = await warming.result
         await webhooks.shutdown()
         await slack.shutdown()
         await pool?.close()
         await store.close()
+        if let failure { throw failure }
     }
 
     /// A positive count from the flag, the environment or the default; a problem otherwise.

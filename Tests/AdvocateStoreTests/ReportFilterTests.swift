@@ -122,6 +122,39 @@ struct ReportFilterTests {
         }
     }
 
+    @Test("read ahead at start: the large surveys' answers, invitations and contacts are held, the small ones' are not; a held report is the recount; a deleted survey's columns go",
+          arguments: TestBackend.available)
+    func warmAndForget(backend: TestBackend) async throws {
+        try await withTestStore(backend, clock: ManualClock(Timestamp(rfc3339: "2026-11-30T09:00:00Z")!)) { store, _ in
+            let (ws, surveys) = try await DriverFunnelRollupTests.loadDemo(store, answers: 900)
+            let responses = try await store.allResponses(ws)
+            let counts = Dictionary(grouping: responses, by: \.surveyID).mapValues(\.count)
+            let bySize = surveys.sorted { (counts[$0.id] ?? 0, $1.id) > (counts[$1.id] ?? 0, $0.id) }
+            let (large, small) = (bySize[0], bySize[bySize.count - 1])
+            let threshold = Int64(counts[large.id]!)
+            #expect(counts[small.id] ?? 0 < counts[large.id]!)
+
+            #expect(try await store.warmReportColumns(minimumAnswers: threshold) == [large.id])
+            #expect(store.database.answerColumns.entry(large.id)?.columns.count == counts[large.id])
+            #expect(store.database.funnelColumns.entry(large.id) != nil, "the demo invites")
+            #expect(store.database.contactColumns.entry(ws) != nil)
+            #expect(store.database.answerColumns.entry(small.id) == nil, "fewer answers than asked")
+            #expect(store.database.funnelColumns.entry(small.id) == nil)
+
+            let plan = try #require(responses.first { $0.surveyID == large.id && $0.properties["plan"] != nil }?.properties["plan"]?.segmentValue)
+            var filter = ReportFilter()
+            filter.add(ResponseSegment(dimension: "plan", value: plan))
+            filter.add(ResponseSegment(dimension: "channel", value: "email"))
+            let kept = responses.filter { $0.surveyID == large.id && $0.properties["plan"]?.segmentValue == plan && $0.channel == .email }
+            #expect(try await store.report(survey: large, from: nil, to: nil, interval: .month, by: nil, filter: filter).summary.tally == tally(kept))
+
+            #expect(try await store.deleteSurvey(workspaceID: ws, id: large.id))
+            #expect(store.database.answerColumns.entry(large.id) == nil)
+            #expect(store.database.funnelColumns.entry(large.id) == nil)
+            #expect(try await store.warmReportColumns(minimumAnswers: threshold) == [])
+        }
+    }
+
     @Test("a filtered report follows new, changed and erased answers after it was first asked", arguments: TestBackend.available)
     func followsChanges(backend: TestBackend) async throws {
         try await withTestStore(backend) { store, clock in
