@@ -12,9 +12,10 @@ import SQLKit
 ///   content, kept by triggers on every insert, change and delete of a response). It folds case
 ///   for every script, more than LIKE does, so its matches are a superset of LIKE's and LIKE
 ///   then decides. Text of fewer than three characters (common in Chinese and Japanese: 客服,
-///   慢) is no trigram, but is inside some: the index is asked for every trigram that contains
-///   it, plus the comments too short to have one (`Plan.trigrams`). When it is inside very
-///   many, it is common, and reading the comments newest first fills a page sooner.
+///   慢) is no trigram, but starts one wherever enough characters follow it: the index is asked
+///   for the trigrams that start with it, and the comments whose last two characters hold it
+///   come from their own indexes (`Plan.trigrams`). When it has very many candidates, it is
+///   common, and reading the comments newest first fills a page sooner.
 /// - PostgreSQL: a `pg_trgm` GIN index on `lower(comment)`, which the planner uses for that same
 ///   LIKE when it is selective (and, by itself, for any length of text).
 ///
@@ -23,17 +24,21 @@ import SQLKit
 enum CommentSearch {
     static let table = "response_comments_fts"
     static let postgresIndex = "responses_comment_trgm"
-    /// SQLite: the index's trigrams with the number of comments holding each (migration 18).
+    /// SQLite: the index's trigrams with the number of comments holding each (migration 18), read
+    /// by a range of terms (it reads only those terms' lists).
     static let trigrams = "response_comments_fts_terms"
-    /// SQLite: the comments too short to have a trigram (migration 18).
-    static let shortCommentsIndex = "responses_short_comments"
+    /// SQLite: comments by their last two characters, and by their last one, ASCII letters in
+    /// lower case (migration 18). The expressions are written here once, as the indexes and the
+    /// queries must spell them alike for SQLite to use the indexes.
+    static let lastTwoIndex = "responses_comment_last_two", lastTwo = "lower(substr(comment, -2))"
+    static let lastOneIndex = "responses_comment_last_one", lastOne = "lower(substr(comment, -1))"
 
     /// Fewer characters than a trigram cannot be looked up in the index as a phrase.
     static let shortestIndexedText = 3
 
-    /// A short text found in more trigrams than this, or in trigrams held by more comments than
-    /// `mostShortTextMatches`, is common: reading comments newest first fills a page sooner than
-    /// gathering every match would.
+    /// A short text that starts more trigrams than this, or whose candidates are more comments
+    /// than `mostShortTextMatches`, is common: reading comments newest first fills a page sooner
+    /// than gathering every candidate would.
     static let mostShortTextTrigrams = 400
     static let mostShortTextMatches = 20_000
 
@@ -41,12 +46,16 @@ enum CommentSearch {
     enum Plan: Sendable, Hashable {
         /// The index matches the text as a phrase (three characters or more, SQLite).
         case phrase(String)
-        /// A text of one or two characters on SQLite: any comment of three characters or more
-        /// that holds it holds one of the trigrams that contain it (an FTS5 query naming them
-        /// all; nil when no trigram does), and the comments shorter than that are read apart.
-        case trigrams(String?)
+        /// Text of one or two characters on SQLite, as the index folds it (`text`). An occurrence
+        /// followed by enough characters to make a trigram starts one: the FTS5 query `trigrams`
+        /// names every trigram that starts with the text (nil when none does). The others are
+        /// among a comment's last two characters, read from their own indexes: for two
+        /// characters, a comment ending with them; for one, a comment whose last character, or
+        /// the one before it, is it (terms from `text` up to `beyond`, excluded). Comments of
+        /// one or two characters are found that way too.
+        case trigrams(String?, text: String, beyond: String)
         /// Comments are read and checked one by one (PostgreSQL, whose planner picks its index
-        /// by itself; text the trigrams cannot narrow).
+        /// by itself; text the index cannot narrow).
         case scan
     }
 
@@ -55,19 +64,36 @@ enum CommentSearch {
         guard let text else { return nil }
         guard dialect == .sqlite else { return .scan }
         if let phrase = ftsPhrase(text) { return .phrase(phrase) }
-        guard let folded = foldedAsTheIndexFolds(text) else { return .scan }
+        guard let folded = foldedAsTheIndexFolds(text), let beyond = successor(folded) else { return .scan }
         let rows = try await sql.raw("""
-            SELECT term, doc FROM \(unsafeRaw: trigrams) WHERE instr(term, \(bind: folded)) > 0 LIMIT \(literal: mostShortTextTrigrams + 1)
+            SELECT term, doc FROM \(unsafeRaw: trigrams) WHERE term >= \(bind: folded) AND term < \(bind: beyond)
+            LIMIT \(literal: mostShortTextTrigrams + 1)
             """).all()
         guard rows.count <= mostShortTextTrigrams else { return .scan }
-        var matches = 0
+        var candidates = 0
         var query: [String] = []
         for row in rows {
-            matches += try row.decode(column: "doc", as: Int.self)
+            candidates += try row.decode(column: "doc", as: Int.self)
             query.append(quoted(try row.decode(column: "term", as: String.self)))
         }
-        guard matches <= mostShortTextMatches else { return .scan }
-        return .trigrams(query.isEmpty ? nil : query.joined(separator: " OR "))
+        guard candidates <= mostShortTextMatches else { return .scan }
+        let plan = Plan.trigrams(query.isEmpty ? nil : query.joined(separator: " OR "), text: folded, beyond: beyond)
+        // Counted up to the limit only, so a common ending costs no more than the limit.
+        let endings: SQLQueryString = "SELECT COUNT(*) AS n FROM (\(endingWith(plan)) LIMIT \(literal: mostShortTextMatches + 1)) AS endings"
+        candidates += try await sql.raw(endings).first()?.decode(column: "n", as: Int.self) ?? 0
+        return candidates <= mostShortTextMatches ? plan : .scan
+    }
+
+    /// The comments whose last two characters hold a short text (`Plan.trigrams`).
+    private static func endingWith(_ plan: Plan) -> SQLQueryString {
+        guard case .trigrams(_, let text, let beyond) = plan else { return "SELECT NULL AS id WHERE 0" }
+        if text.unicodeScalars.count == 2 {
+            return "SELECT id FROM responses WHERE comment IS NOT NULL AND \(unsafeRaw: lastTwo) = \(bind: text)"
+        }
+        return """
+            SELECT id FROM responses WHERE comment IS NOT NULL AND \(unsafeRaw: lastTwo) >= \(bind: text) AND \(unsafeRaw: lastTwo) < \(bind: beyond) \
+            UNION ALL SELECT id FROM responses WHERE comment IS NOT NULL AND \(unsafeRaw: lastOne) = \(bind: text)
+            """
     }
 
     /// The SQL condition on `responses` for "the comment contains `text`". `joined`: the query
@@ -77,16 +103,30 @@ enum CommentSearch {
         switch plan {
         case .phrase(let phrase) where !joined:
             q += " AND responses.id IN (SELECT rowid FROM \(unsafeRaw: table) WHERE \(unsafeRaw: table) MATCH \(bind: phrase))"
-        case .trigrams(let query):
+        case .trigrams(let query, _, _):
             q += " AND responses.id IN ("
             if let query { q += "SELECT rowid FROM \(unsafeRaw: table) WHERE \(unsafeRaw: table) MATCH \(bind: query) UNION ALL " }
-            // Exactly the index's WHERE, so SQLite reads the partial index.
-            q += "SELECT id FROM responses WHERE comment IS NOT NULL AND length(comment) < 3)"
+            q += endingWith(plan)
+            q += ")"
         case .phrase, .scan:
             break
         }
         q += " AND LOWER(responses.comment) LIKE LOWER(\(bind: ResponseFilter.containing(text))) ESCAPE '\\'"
         return q
+    }
+
+    /// The least string greater than every string that starts with `text`: its last character
+    /// raised by one (text compares byte by byte in UTF-8, which is code point order); nil for
+    /// the last code point of all.
+    static func successor(_ text: String) -> String? {
+        var scalars = Array(text.unicodeScalars)
+        guard let last = scalars.popLast() else { return nil }
+        let raised = last.value == 0xD7FF ? 0xE000 : last.value + 1
+        guard let next = Unicode.Scalar(raised) else { return nil }
+        scalars.append(next)
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        return String(view)
     }
 
     /// For a list newest first on SQLite whose search the index matches as a phrase: the start
@@ -141,13 +181,14 @@ enum CommentSearch {
     }
 
     /// Migration 18, on SQLite: the index's trigrams as a table (a view of the index, no data of
-    /// its own), and the short comments by themselves. Nothing on PostgreSQL, whose index needs
+    /// its own), and comments by their last characters. Nothing on PostgreSQL, whose index needs
     /// neither.
     static func shortTextStatements(_ dialect: Dialect) -> [String] {
         guard dialect == .sqlite else { return [] }
         return [
             "CREATE VIRTUAL TABLE \(trigrams) USING fts5vocab(\(table), 'row')",
-            "CREATE INDEX \(shortCommentsIndex) ON responses (id) WHERE comment IS NOT NULL AND length(comment) < 3",
+            "CREATE INDEX \(lastTwoIndex) ON responses (\(lastTwo)) WHERE comment IS NOT NULL",
+            "CREATE INDEX \(lastOneIndex) ON responses (\(lastOne)) WHERE comment IS NOT NULL",
         ]
     }
 

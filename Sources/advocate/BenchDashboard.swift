@@ -69,7 +69,8 @@ extension BenchCommand {
                 ("responses, every survey's comments mentioning \"problem\"", "/app/responses?q=problem"),
                 ("responses, a common Japanese word of two characters (問題: from the trigrams that contain it)", "/app/responses?q=%E5%95%8F%E9%A1%8C"),
                 ("responses, two letters no comment has (zq: from the trigrams that contain it)", "/app/responses?q=zq"),
-                ("responses, one Chinese character (慢)", "/app/responses?q=%E6%85%A2"),
+                ("responses, one Chinese character no comment has (慢)", "/app/responses?q=%E6%85%A2"),
+                ("responses, a rare Japanese pair (単が, in 325 comments of the demo)", "/app/responses?q=%E5%8D%98%E3%81%8C"),
                 ("responses, one letter (x: common, comments read newest first)", "/app/responses?q=x"),
             ]
             for (name, path) in pages where only.map(name.contains) ?? true {

@@ -42,6 +42,24 @@ struct CommentSearchTests {
         }
     }
 
+    @Test("the successor of a text is the least string past every string that starts with it")
+    func successor() {
+        #expect(CommentSearch.successor("a") == "b")
+        #expect(CommentSearch.successor("zq") == "zr")
+        #expect(CommentSearch.successor("客服") == "客朎")
+        #expect(CommentSearch.successor("\u{D7FF}") == "\u{E000}", "past the surrogates")
+        #expect(CommentSearch.successor("a\u{10FFFF}") == nil)
+        #expect(CommentSearch.successor("") == nil)
+        // Byte order of UTF-8 is code point order: everything that starts with the text falls between.
+        for text in ["a", "ç", "客", "\u{FFFF}", "😀"] {
+            let beyond = CommentSearch.successor(text)!
+            for tail in ["", "a", "\u{10FFFE}", "客服", "\u{FFFF}\u{FFFF}"] {
+                #expect(Array((text + tail).utf8).lexicographicallyPrecedes(Array(beyond.utf8)), "\(text)\(tail)")
+            }
+            #expect(!Array(beyond.utf8).lexicographicallyPrecedes(Array(beyond.utf8)))
+        }
+    }
+
     @Test("a phrase for FTS5 is the text quoted, quotes doubled; under three characters there is none")
     func phrase() {
         #expect(CommentSearch.ftsPhrase("abc") == "\"abc\"")
@@ -63,13 +81,20 @@ struct CommentSearchTests {
             for (i, comment) in ["客服太慢了", "ZQX here", "Çok iyi", "ok"].enumerated() {
                 try await store.answer(ws.id, survey: survey.id, contact: "c\(i)", score: 5, comment: comment)
             }
+            func found(_ text: String) async throws -> Set<String> {
+                Set(try await Self.search(store, ws.id, text).compactMap(\.comment))
+            }
             func plan(_ text: String?) async throws -> CommentSearch.Plan? {
                 try await store.database.read { try await CommentSearch.plan(text, dialect: .sqlite, on: $0) }
             }
-            #expect(try await plan("客服") == .trigrams("\"客服太\""))
-            #expect(try await plan("ZQ") == .trigrams("\"zqx\""), "ASCII letters fold as the index folds them")
-            #expect(try await plan("qw") == .trigrams(nil), "in no trigram: only the short comments are read")
-            #expect(Set(try await Self.search(store, ws.id, "ok").compactMap(\.comment)) == ["Çok iyi", "ok"],
+            #expect(try await plan("客服") == .trigrams("\"客服太\"", text: "客服", beyond: "客朎"))
+            #expect(try await plan("ZQ") == .trigrams("\"zqx\"", text: "zq", beyond: "zr"), "ASCII letters fold as the index folds them")
+            #expect(try await plan("qw") == .trigrams(nil, text: "qw", beyond: "qx"), "starts no trigram: only comments' endings are read")
+            #expect(try await found("慢了") == ["客服太慢了"], "the last two characters")
+            #expect(try await found("了") == ["客服太慢了"], "the last character")
+            #expect(try await found("慢") == ["客服太慢了"], "the one before it")
+            #expect(try await found("e") == ["ZQX here"], "e starts no trigram there")
+            #expect(try await found("ok") == ["Çok iyi", "ok"],
                     "a comment of two characters has no trigram and is found all the same")
             #expect(try await plan("Ç") == .scan, "a letter with case outside ASCII")
             #expect(try await plan("ı") == .scan)
@@ -85,7 +110,7 @@ struct CommentSearchTests {
             }
             #expect(try await plan("の") == .scan)
             #expect(try await Self.search(store, ws.id, "の").count == many)
-            if case .trigrams(let query?) = try await plan("のa") {
+            if case .trigrams(let query?, _, _) = try await plan("のa") {
                 #expect(query.components(separatedBy: " OR ").count == 26)
             } else {
                 Issue.record("のa is inside 26 trigrams only")
@@ -106,7 +131,7 @@ struct CommentSearchTests {
                            "ısınma", "ISINMA", "Isınma", "مشكلة", "مش", "ممتاز", "Қолдау", "қолдау", "ҚОЛДАУ", "great", "GREAT SUPPORT",
                            "%", "100%", "0%", "_", "a_b", "\"", "\"inside\"", "'", "it's", "AND", "NEAR(x y)", "*", "^start", "col:val",
                            "\\", "back\\slash", "ab", "b", "好", "café", "CAFÉ", "Café", "zzqx", " ", "e, ", "\"\"\"", "ᚡᚢᚣ", "OR", "a OR b",
-                           "ı", "İ", "Қо", "É", "é", "AB", "B", "zq", "了", "8"]
+                           "ı", "İ", "Қо", "É", "é", "AB", "B", "zq", "了", "慢了", "太慢", "很好", "好，", "8", "e", "E", "t", "ne", "es"]
             for q in queries {
                 let expected = try await Self.likeScan(store, workspaceID: ws.id, q)
                 #expect(try await Self.search(store, ws.id, q).map(\.id) == expected, "\(q)")
@@ -273,9 +298,17 @@ struct CommentSearchTests {
                 }
                 plan = try await explain("slow support", .phrase(CommentSearch.ftsPhrase("slow support")!))
                 #expect(plan.contains { $0.contains("VIRTUAL TABLE INDEX") }, "\(plan)")
-                let short = try await explain("客", .trigrams("\"客服太\" OR \"服客\""))
-                #expect(short.contains { $0.contains("VIRTUAL TABLE INDEX") }, "\(short)")
-                #expect(short.contains { $0.contains(CommentSearch.shortCommentsIndex) }, "the short comments from their own index: \(short)")
+                let one = try await explain("客", .trigrams("\"客服太\" OR \"客人好\"", text: "客", beyond: "客\u{1}"))
+                #expect(one.contains { $0.contains("VIRTUAL TABLE INDEX") }, "\(one)")
+                #expect(one.contains { $0.contains(CommentSearch.lastTwoIndex) } && one.contains { $0.contains(CommentSearch.lastOneIndex) },
+                        "comments' endings from their own indexes: \(one)")
+                let two = try await explain("客服", .trigrams(nil, text: "客服", beyond: "客朎"))
+                #expect(two.contains { $0.contains(CommentSearch.lastTwoIndex) }, "\(two)")
+                let terms = try await store.database.read { sql in
+                    try await sql.raw("EXPLAIN QUERY PLAN SELECT term, doc FROM \(unsafeRaw: CommentSearch.trigrams) WHERE term >= 'a' AND term < 'b'").all()
+                        .map { try $0.decode(column: "detail", as: String.self) }
+                }
+                #expect(terms.contains { $0.contains("VIRTUAL TABLE INDEX") && !$0.contains("INDEX 0:") }, "the trigrams read by range: \(terms)")
             case .postgres:
                 // Without rows the planner prefers reading the table; forbid that to see the index is usable.
                 var q: SQLQueryString = "EXPLAIN SELECT * FROM responses WHERE TRUE"
