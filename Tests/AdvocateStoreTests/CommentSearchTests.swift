@@ -100,7 +100,6 @@ struct CommentSearchTests {
             #expect(try await plan("ı") == .scan)
             #expect(try await plan("客服太") == .phrase("\"客服太\""))
             #expect(try await plan(nil) == nil)
-            #expect(try await store.database.read { try await CommentSearch.plan("客服", dialect: .postgres, on: $0) } == .scan)
 
             // A character inside hundreds of different trigrams is common: a page fills sooner by reading.
             let letters = Array("abcdefghijklmnopqrstuvwxyz")
@@ -115,6 +114,33 @@ struct CommentSearchTests {
             } else {
                 Issue.record("のa is inside 26 trigrams only")
             }
+        }
+    }
+
+    @Test("on PostgreSQL a short text takes the characters' index when its statistics say few comments hold it, and reads newest first otherwise",
+          arguments: TestBackend.available.filter { $0 == .postgres })
+    func postgresShortTextPlans(_ backend: TestBackend) async throws {
+        try await withTestStore(backend) { store, _ in
+            let ws = try await store.makeWorkspace()
+            let survey = try await store.makeSurvey(ws.id)
+            let many = CommentSearch.mostPostgresShortTextMatches + 500
+            var batch = (0..<many).map { i in
+                ResponseSubmission(surveyID: survey.id, contact: ContactInput(externalID: "c\(i)"), score: Score(i % 11)!, comment: "xa \(i)")
+            }
+            batch += (0..<3).map { i in ResponseSubmission(surveyID: survey.id, contact: ContactInput(externalID: "r\(i)"), score: Score(3)!, comment: "客服太慢 \(i)") }
+            _ = try await store.record(workspaceID: ws.id, batch, batch: true)
+            func plan(_ text: String) async throws -> CommentSearch.Plan? {
+                try await store.database.read { try await CommentSearch.plan(text, dialect: .postgres, on: $0) }
+            }
+            #expect(try await plan("客服") == .scan, "no statistics yet")
+            try await store.database.write { try await $0.raw("ANALYZE responses").run() }
+            #expect(try await plan("客服") == .characters)
+            #expect(try await plan("X") == .scan, "in more comments than the limit")
+            #expect(try await plan("xa") == .scan)
+            #expect(try await plan("客服太") == .scan, "three characters: pg_trgm's")
+            #expect(try await Self.search(store, ws.id, "客服").count == 3)
+            let expected = try await Self.likeScan(store, workspaceID: ws.id, "a 1")
+            #expect(try await Self.search(store, ws.id, "a 1").map(\.id).sorted() == expected)
         }
     }
 
@@ -319,6 +345,14 @@ struct CommentSearchTests {
                     return try await sql.raw(query).all().map { try $0.decode(column: "QUERY PLAN", as: String.self) }
                 }
                 #expect(plan.contains { $0.contains(CommentSearch.postgresIndex) }, "\(plan)")
+                var short: SQLQueryString = "EXPLAIN SELECT * FROM responses WHERE TRUE"
+                short += CommentSearch.condition("客服", plan: .characters)
+                let shortQuery = short
+                let characters = try await store.database.write { sql in
+                    try await sql.raw("SET LOCAL enable_seqscan = off").run()
+                    return try await sql.raw(shortQuery).all().map { try $0.decode(column: "QUERY PLAN", as: String.self) }
+                }
+                #expect(characters.contains { $0.contains(CommentSearch.postgresCharactersIndex) }, "\(characters)")
             }
         }
     }
