@@ -154,7 +154,8 @@ struct ServeCommand: AsyncParsableCommand {
             do {
                 let surveys = try await store.warmReportColumns(minimumAnswers: 50_000)
                 if !surveys.isEmpty {
-                    logger.info("report columns of \(surveys.count) large survey(s) read in \(ContinuousClock.now - started)")
+                    let seconds = (ContinuousClock.now - started) / .milliseconds(1) / 1000
+                    logger.info("report columns of \(surveys.count) large survey(s) read ahead in \(String(format: "%.1f", seconds)) s")
                 }
             } catch is CancellationError {
             } catch {
