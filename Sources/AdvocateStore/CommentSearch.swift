@@ -59,7 +59,8 @@ enum CommentSearch {
         case trigrams(String?, text: String, beyond: String)
         /// Text of one or two characters on PostgreSQL, which pg_trgm cannot narrow: the comments
         /// holding each of its characters, from a GIN index of each comment's characters
-        /// (`postgresCharactersIndex`), when the planner finds that selective.
+        /// (`postgresCharactersIndex`), chosen when the index's statistics say few comments hold
+        /// them (`postgresShortTextIsRare`).
         case characters
         /// Comments are read and checked one by one (text the index cannot narrow; on
         /// PostgreSQL, longer text too, whose trigram index the planner picks by itself).
