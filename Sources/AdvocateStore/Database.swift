@@ -462,7 +462,7 @@ final class CommitAction: Sendable {
     func run() { disarm()?() }
 
     /// Called by the commit hook, on SQLite's thread: `run` follows on this thread at the WAL's
-    /// fsync. A commit that syncs no WAL (it wrote nothing; `synchronous = OFF` in a bulk load)
+    /// fsync. A commit that syncs no WAL (it wrote nothing; `synchronous = NORMAL` in a bulk load)
     /// leaves the action to the caller, who runs it once COMMIT has returned.
     func armAtWALSync() {
         advocate_wal_release_arm({ context in
